@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.js';
+import { ensureFirstAdmin, type FirstStart } from './domain/users/bootstrap.js';
+import authentication from './http/plugins/auth.js';
+import errorHandling from './http/plugins/errors.js';
+import observability from './http/plugins/observability.js';
+import openapi from './http/plugins/openapi.js';
+import rateLimits from './http/plugins/rate-limit.js';
+import security from './http/plugins/security.js';
+import servicesPlugin from './http/plugins/services.js';
+import apiRoutes from './http/routes/index.js';
+import systemRoutes from './http/routes/system.js';
+import { ErrorResponse } from './http/schemas/common.js';
+import { User } from './http/schemas/user.js';
+import { closeServices, createServices } from './services.js';
+
+export interface BuiltApp {
+  fastify: FastifyInstance;
+  firstStart: FirstStart;
+  close(): Promise<void>;
+}
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+// Never log credentials, whichever way they arrive.
+const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.access_token',
+  '*.refresh_token',
+  '*.invitation_code',
+];
+
+/**
+ * Builds the whole server for `config`: database (migrated), services, plugins in
+ * fastify/demo's order (external, then ours), then routes. Tests call this with a
+ * random port; `intracker serve` calls it and listens.
+ */
+export async function buildApp(config: Config, options: { logger?: boolean } = {}): Promise<BuiltApp> {
+  const fastify = Fastify({
+    logger: options.logger === false ? false : { level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    },
+    bodyLimit: BODY_LIMIT_BYTES,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: true } },
+    forceCloseConnections: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const services = await createServices(config, fastify.log);
+  try {
+    const firstStart = await ensureFirstAdmin(services.database.db, config.bootstrapAdmin);
+
+    fastify.addSchema(ErrorResponse);
+    fastify.addSchema(User);
+    await fastify.register(servicesPlugin, { services });
+    await fastify.register(errorHandling);
+    await fastify.register(security, { config });
+    await fastify.register(openapi);
+    await fastify.register(authentication);
+    await fastify.register(rateLimits, { config });
+    await fastify.register(observability);
+
+    await fastify.register(systemRoutes);
+    await fastify.register(apiRoutes);
+    await fastify.register(apiRoutes, { prefix: '/v1' });
+
+    fastify.addHook('onClose', async () => closeServices(services));
+    await fastify.ready();
+    return { fastify, firstStart, close: () => fastify.close() };
+  } catch (error) {
+    await closeServices(services);
+    throw error;
+  }
+}

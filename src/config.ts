@@ -1,0 +1,185 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * Every environment variable the server reads, in one place. `loadConfig` parses
+ * and validates them once at start-up; nothing else in `src/` touches
+ * `process.env`, so a typo or a bad value fails fast with the variable's name.
+ */
+
+const Duration = Type.String({ pattern: '^[0-9]+(ms|s|m|h|d)?$' });
+const RateLimit = Type.Integer({ minimum: 0, description: 'requests per window; 0 turns the limit off' });
+
+const EnvSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
+    default: 'development',
+  }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^(postgres(ql)?://|memory://)' })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  REDIS_KEY_PREFIX: Type.String({ default: 'intracker:' }),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  JWT_REFRESH_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  JWT_EXPIRES_IN: Type.String({ ...Duration, default: '15m' }),
+  JWT_REFRESH_EXPIRES_IN: Type.String({ ...Duration, default: '7d' }),
+  CORS_ORIGIN: Type.Optional(Type.String()),
+  FRONTEND_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:5173' }),
+  BACKEND_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  INTRACKER_ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' })),
+  INTRACKER_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  RATE_LIMIT_LOGIN: Type.Integer({ ...RateLimit, default: 10 }),
+  RATE_LIMIT_REGISTER: Type.Integer({ ...RateLimit, default: 5 }),
+  RATE_LIMIT_REFRESH: Type.Integer({ ...RateLimit, default: 30 }),
+  RATE_LIMIT_DEFAULT: Type.Integer({ ...RateLimit, default: 600 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
+  LOOP_BLOCK_WARN_MS: Type.Integer({ minimum: 0, default: 200 }),
+  // Named by DECISIONS.md for the issues that use them; validated here already so a
+  // deployment learns about a bad value at start-up, not at first use.
+  ENCRYPTION_KEYS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$' })),
+  GITHUB_OAUTH_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  GITHUB_API_URL: Type.String({ pattern: '^https?://', default: 'https://api.github.com' }),
+  GITHUB_OAUTH_URL: Type.String({ pattern: '^https?://', default: 'https://github.com' }),
+  GITHUB_OAUTH_CLIENT_ID: Type.Optional(Type.String()),
+  GITHUB_OAUTH_CLIENT_SECRET: Type.Optional(Type.String()),
+  GITHUB_OAUTH_REDIRECT_URI: Type.Optional(Type.String({ pattern: '^https?://' })),
+  GITHUB_WEBHOOK_SECRET: Type.Optional(Type.String()),
+  GITHUB_TOKEN: Type.Optional(Type.String()),
+  EMAIL_PROVIDER: Type.Optional(Type.Union([Type.Literal('outbox'), Type.Literal('smtp'), Type.Literal('azure')])),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  EMAIL_FROM: Type.String({ default: 'InTracker <no-reply@intracker.local>' }),
+  AZURE_COMMUNICATION_SERVICES_CONNECTION_STRING: Type.Optional(Type.String()),
+  AZURE_EMAIL_SENDER_ADDRESS: Type.Optional(Type.String()),
+});
+
+type Env = Static<typeof EnvSchema>;
+
+export type DatabaseTarget =
+  | { kind: 'pglite'; dataDir: string | undefined } // undefined: in memory
+  | { kind: 'postgres'; url: string };
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  host: string;
+  dataDir: string;
+  database: DatabaseTarget;
+  redis: { url: string; keyPrefix: string } | undefined;
+  jwt: {
+    accessSecret: string | undefined;
+    refreshSecret: string | undefined;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+  };
+  corsOrigins: string[] | '*';
+  frontendUrl: string;
+  backendUrl: string | undefined;
+  bootstrapAdmin: { email: string; password: string } | undefined;
+  rateLimits: { login: number; register: number; refresh: number; default: number };
+  logLevel: string;
+  metricsToken: string | undefined;
+  loopBlockWarnMs: number;
+  raw: Env;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
+
+export function parseDurationSeconds(text: string): number {
+  const match = /^([0-9]+)(ms|s|m|h|d)?$/.exec(text);
+  if (!match) throw new Error(`not a duration: ${text}`);
+  return Math.max(1, Math.floor(Number(match[1]) * (DURATION_UNITS[match[2] ?? 's'] ?? 1)));
+}
+
+const DEV_ORIGINS = ['http://localhost:5173', 'http://localhost:3000', 'http://127.0.0.1:5173', 'http://127.0.0.1:3000'];
+
+function corsOrigins(env: Env): string[] | '*' {
+  const configured = (env.CORS_ORIGIN ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  if (configured.includes('*')) return '*';
+  if (env.NODE_ENV === 'development') return [...new Set([...DEV_ORIGINS, ...configured])];
+  return configured.length > 0 ? configured : [env.FRONTEND_URL];
+}
+
+function databaseTarget(env: Env): DatabaseTarget {
+  if (!env.DATABASE_URL) return { kind: 'pglite', dataDir: `${env.DATA_DIR}/pglite` };
+  if (env.DATABASE_URL.startsWith('memory://')) return { kind: 'pglite', dataDir: undefined };
+  return { kind: 'postgres', url: env.DATABASE_URL };
+}
+
+/** Parses `source` (normally `process.env`); throws ConfigError naming every bad variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const known = Object.keys(EnvSchema.properties);
+  // Empty strings count as unset, the way shells and .env files usually mean them.
+  const input = Object.fromEntries(
+    known.flatMap((name) => (source[name] === undefined || source[name] === '' ? [] : [[name, source[name]]])),
+  );
+  const withDefaults = Value.Default(EnvSchema, Value.Convert(EnvSchema, input));
+  const problems = [...Value.Errors(EnvSchema, withDefaults)].map(
+    (error) => `${error.path.replace(/^\//, '') || '(root)'}: ${error.message} (got ${JSON.stringify(error.value)})`,
+  );
+  const env = withDefaults as Env;
+  if (problems.length === 0) problems.push(...crossFieldProblems(env));
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    dataDir: env.DATA_DIR,
+    database: databaseTarget(env),
+    redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } : undefined,
+    jwt: {
+      accessSecret: env.JWT_SECRET,
+      refreshSecret: env.JWT_REFRESH_SECRET,
+      accessTtlSeconds: parseDurationSeconds(env.JWT_EXPIRES_IN),
+      refreshTtlSeconds: parseDurationSeconds(env.JWT_REFRESH_EXPIRES_IN),
+    },
+    corsOrigins: corsOrigins(env),
+    frontendUrl: env.FRONTEND_URL.replace(/\/+$/, ''),
+    backendUrl: env.BACKEND_URL,
+    bootstrapAdmin:
+      env.INTRACKER_ADMIN_EMAIL && env.INTRACKER_ADMIN_PASSWORD
+        ? { email: env.INTRACKER_ADMIN_EMAIL, password: env.INTRACKER_ADMIN_PASSWORD }
+        : undefined,
+    rateLimits: {
+      login: env.RATE_LIMIT_LOGIN,
+      register: env.RATE_LIMIT_REGISTER,
+      refresh: env.RATE_LIMIT_REFRESH,
+      default: env.RATE_LIMIT_DEFAULT,
+    },
+    logLevel: env.LOG_LEVEL,
+    metricsToken: env.METRICS_TOKEN,
+    loopBlockWarnMs: env.LOOP_BLOCK_WARN_MS,
+    raw: env,
+  };
+}
+
+function crossFieldProblems(env: Env): string[] {
+  const problems: string[] = [];
+  if (Boolean(env.INTRACKER_ADMIN_EMAIL) !== Boolean(env.INTRACKER_ADMIN_PASSWORD)) {
+    problems.push('INTRACKER_ADMIN_EMAIL and INTRACKER_ADMIN_PASSWORD must be set together');
+  }
+  if (env.NODE_ENV === 'production') {
+    for (const name of ['JWT_SECRET', 'JWT_REFRESH_SECRET'] as const) {
+      if (!env[name]) problems.push(`${name}: required when NODE_ENV=production (at least 32 characters)`);
+    }
+    if (env.JWT_SECRET && env.JWT_SECRET === env.JWT_REFRESH_SECRET) {
+      problems.push('JWT_REFRESH_SECRET: must differ from JWT_SECRET');
+    }
+  }
+  return problems;
+}

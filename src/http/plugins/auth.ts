@@ -1,0 +1,41 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Actor, ServiceContext } from '../../domain/context.js';
+import { Unauthenticated } from '../../domain/errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `authenticate`; null on public routes. */
+    actor: Actor | null;
+  }
+  interface FastifyInstance {
+    /** onRequest hook for routes that need a signed-in, active user. */
+    authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  }
+}
+
+/**
+ * Bearer-token authentication. A missing or malformed header is 401 (not FastAPI's
+ * 403), because the web client refreshes its token only on 401.
+ */
+export default fp(
+  async function authentication(app: FastifyInstance) {
+    app.decorateRequest('actor', null);
+    app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {
+      const header = request.headers.authorization;
+      const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+      if (!match) {
+        reply.header('WWW-Authenticate', 'Bearer');
+        throw new Unauthenticated('Not authenticated');
+      }
+      request.actor = await app.services.auth.authenticate(app.services.database.db, match[1]!);
+    });
+  },
+  { name: 'authentication', dependencies: ['services'] },
+);
+
+/** The service context of an authenticated request. */
+export function contextOf(request: FastifyRequest): ServiceContext {
+  if (!request.actor) throw new Unauthenticated('Not authenticated');
+  return { db: request.server.services.database.db, actor: request.actor };
+}

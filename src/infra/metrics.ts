@@ -1,0 +1,32 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * One registry per app instance (never prom-client's global one), so two apps in one
+ * process, as in the tests, keep separate numbers.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    loopBlocks: new Counter({
+      name: 'event_loop_block_warnings_total',
+      help: 'Times the event loop was seen blocked for longer than LOOP_BLOCK_WARN_MS',
+      registers: [registry],
+    }),
+    loopMaxDelay: new Gauge({
+      name: 'event_loop_max_delay_seconds',
+      help: 'Longest event-loop delay seen in the last sampling second',
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

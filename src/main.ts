@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.js';
+import { ConfigError, type Config, loadConfig } from './config.js';
+import { openDatabase } from './db/client.js';
+import { registerUrl } from './domain/invitations/rules.js';
+import { createAdmin } from './domain/users/admin-cli.js';
+
+const USAGE = `Usage: intracker <command> [options]
+
+Commands:
+  serve                                   start the HTTP server (PORT, HOST, DATABASE_URL, …)
+  migrate                                 apply pending database migrations and exit
+  create-admin --email E --password P [--name N]
+                                          create a global admin (or promote an existing user)
+
+Configuration comes from environment variables: see docs/configuration.md.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return command ? 0 : 1;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      return serve(config);
+    case 'migrate':
+      return migrateOnly(config);
+    case 'create-admin':
+      return createAdminCommand(config, rest);
+    default:
+      console.error(`Unknown command: ${command}\n\n${USAGE}`);
+      return 1;
+  }
+}
+
+async function serve(config: Config): Promise<number> {
+  const app = await buildApp(config);
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) app.fastify.log.error({ err }, 'shutting down after an error');
+    else app.fastify.log.info({ signal }, 'shutting down');
+    await app.close();
+  });
+  const address = await app.fastify.listen({ port: config.port, host: config.host });
+  if (app.firstStart.kind === 'invitation') {
+    const { code } = app.firstStart.invitation;
+    console.log(
+      [
+        '',
+        'No admin exists yet. Register the first admin with this one-time invitation code:',
+        `  code: ${code}`,
+        `  web:  ${registerUrl(config.frontendUrl, code)}`,
+        `  api:  POST ${address}/auth/register {"email", "password", "name", "invitation_code": "${code}"}`,
+        'Or run: intracker create-admin --email you@example.com --password …',
+        '',
+      ].join('\n'),
+    );
+  } else if (app.firstStart.kind === 'admin_created') {
+    console.log(`Created the admin ${app.firstStart.email} from INTRACKER_ADMIN_EMAIL.`);
+  }
+  return new Promise<number>(() => {}); // serve until a signal arrives
+}
+
+async function migrateOnly(config: Config): Promise<number> {
+  const database = await openDatabase(config.database);
+  try {
+    await database.migrate();
+    console.log('Database is up to date.');
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+async function createAdminCommand(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
+    strict: true,
+  });
+  if (!values.email || !values.password) {
+    console.error('create-admin needs --email and --password');
+    return 1;
+  }
+  const database = await openDatabase(config.database);
+  try {
+    await database.migrate();
+    const result = await createAdmin(database.db, { email: values.email, password: values.password, name: values.name });
+    console.log(result === 'created' ? `Created admin ${values.email}.` : `${values.email} exists; it is now an admin.`);
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) console.error(error.message);
+    else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);
