@@ -20,15 +20,7 @@ const WINDOWS = { login: 60_000, register: 3_600_000, refresh: 60_000, default: 
 export default fp(
   async function rateLimits(app: FastifyInstance, opts: { config: Config }) {
     const limits = opts.config.rateLimits;
-    await app.register(rateLimit, {
-      global: false,
-      hook: 'preHandler',
-      ...(app.services.redis && { redis: app.services.redis, nameSpace: 'rate-limit:' }),
-      errorResponseBuilder: (_request, context) => ({
-        statusCode: 429,
-        message: `Too many requests: try again in ${Math.ceil(context.ttl / 1000)} seconds`,
-      }),
-    });
+    // Must run before the plugin's own onRoute hook, which reads `config.rateLimit`.
     app.addHook('onRoute', (route) => {
       const which = route.config?.limit ?? 'default';
       if (which === 'none' || limits[which] === 0) return;
@@ -40,6 +32,15 @@ export default fp(
         ...route.config,
         rateLimit: { max: limits[which], timeWindow: WINDOWS[which], keyGenerator, groupId: which },
       } as typeof route.config;
+    });
+    await app.register(rateLimit, {
+      global: false,
+      hook: 'preHandler',
+      ...(app.services.redis && { redis: app.services.redis, nameSpace: 'rate-limit:' }),
+      errorResponseBuilder: (_request, context) => ({
+        statusCode: 429,
+        message: `Too many requests: try again in ${Math.ceil(context.ttl / 1000)} seconds`,
+      }),
     });
   },
   { name: 'rate-limits', dependencies: ['services'] },

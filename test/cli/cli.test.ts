@@ -1,0 +1,135 @@
+// Spawned processes get no REDIS_URL, so they never write outside this run's key prefix.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STRONG_PASSWORD } from '../helpers/actors.js';
+import { httpRequest, startServer } from '../helpers/server.js';
+
+const execFileAsync = promisify(execFile);
+const CLI = ['--import', 'tsx', 'src/main.ts'];
+
+/** Runs `intracker …` to completion, as `npm run cli -- …` does. */
+async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [...CLI, ...args], { env: { ...process.env, REDIS_URL: '', ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+/** Starts `intracker serve` and resolves once it has printed its register URL. */
+function serve(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string; baseUrl: string; code: string }> {
+  const child = spawn(process.execPath, [...CLI, 'serve'], { env: { ...process.env, REDIS_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 45_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /api:\s+POST (http:\/\/[^\s]+)\/auth\/register .*"invitation_code": "([\w-]+)"/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, output: () => output, baseUrl: match[1]!, code: match[2]! });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+}
+
+describe('intracker CLI', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'intracker-cli-'));
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  describe('first start of serve on an empty database', () => {
+    it('prints a one-time admin invitation that makes the first admin, and logs no secrets', async () => {
+      const server = await serve({ DATABASE_URL: 'memory://', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'development' });
+      try {
+        const email = 'first.admin@example.test';
+        const registered = await httpRequest(server.baseUrl, 'POST', '/auth/register', {
+          body: { email, password: STRONG_PASSWORD, name: 'First', invitation_code: server.code },
+        });
+        expect(registered.status).toBe(201);
+        expect(registered.body.user.role).toBe('admin');
+        const again = await httpRequest(server.baseUrl, 'POST', '/auth/register', {
+          body: { email: 'second@example.test', password: STRONG_PASSWORD, invitation_code: server.code },
+        });
+        expect(again.status).toBe(400);
+
+        const secretToken = 'eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2VuLXZhbHVl.c2ln';
+        await httpRequest(server.baseUrl, 'GET', '/auth/me', { headers: { authorization: `Bearer ${secretToken}`, 'x-api-key': 'key-value-123' } });
+        await httpRequest(server.baseUrl, 'POST', '/auth/login', { body: { email, password: STRONG_PASSWORD } });
+        expect(server.output()).toContain('"url":"/auth/me"');
+        expect(server.output()).not.toContain(secretToken);
+        expect(server.output()).not.toContain('key-value-123');
+        expect(server.output()).not.toContain(STRONG_PASSWORD);
+        expect(server.output()).not.toContain(registered.body.tokens.access_token);
+      } finally {
+        const exited = new Promise((resolve) => server.child.once('exit', resolve));
+        server.child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      }
+    });
+  });
+
+  it('migrate applies the migrations and exits', async () => {
+    const result = await cli(['migrate'], { DATA_DIR: dataDir, DATABASE_URL: '' });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Database is up to date.');
+  });
+
+  it('create-admin makes an admin who can log in', async () => {
+    const result = await cli(['create-admin', '--email', 'Ops@Example.test', '--password', STRONG_PASSWORD, '--name', 'Ops'], {
+      DATA_DIR: dataDir,
+      DATABASE_URL: '',
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Created admin');
+    const server = await startServer({ DATABASE_URL: undefined, DATA_DIR: dataDir });
+    try {
+      const login = await server.request('POST', '/auth/login', { body: { email: 'ops@example.test', password: STRONG_PASSWORD } });
+      expect(login.status).toBe(200);
+      expect(login.body.user).toMatchObject({ role: 'admin', name: 'Ops' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('create-admin refuses a weak password and missing flags', async () => {
+    const weak = await cli(['create-admin', '--email', 'x@example.test', '--password', 'weak'], { DATABASE_URL: 'memory://' });
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toContain('Password must contain');
+    const missing = await cli(['create-admin', '--email', 'x@example.test'], { DATABASE_URL: 'memory://' });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('--password');
+  });
+
+  it('names the bad variable when the configuration is invalid', async () => {
+    const result = await cli(['serve'], { PORT: 'eighty', DATABASE_URL: 'mysql://nope' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('PORT');
+    expect(result.stderr).toContain('DATABASE_URL');
+  });
+
+  it('refuses to start in production without JWT secrets', async () => {
+    const result = await cli(['serve'], { NODE_ENV: 'production', DATABASE_URL: 'memory://', JWT_SECRET: '', JWT_REFRESH_SECRET: '' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('JWT_SECRET: required when NODE_ENV=production');
+  });
+
+  it('prints usage for an unknown command', async () => {
+    const result = await cli(['frobnicate'], {});
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Unknown command: frobnicate');
+    expect(result.stderr).toContain('create-admin');
+  });
+});
