@@ -26,7 +26,12 @@ export interface CreateInvitationOptions {
 /** What a team invitation produced: a code to share, or an existing user added at once. */
 export type TeamInvitationResult =
   | { kind: 'invitation'; invitation: InvitationRow }
-  | { kind: 'direct_add'; invitation: Pick<InvitationRow, 'code' | 'teamId' | 'expiresAt' | 'createdAt' | 'emailSentTo' | 'emailSentAt'> & { type: 'team' } };
+  | {
+      kind: 'direct_add';
+      invitation: Pick<InvitationRow, 'code' | 'teamId' | 'memberRole' | 'expiresAt' | 'createdAt' | 'emailSentTo' | 'emailSentAt'> & {
+        type: 'team';
+      };
+    };
 
 export async function createAdminInvitation(ctx: ServiceContext, options: CreateInvitationOptions): Promise<InvitationRow> {
   requireAdmin(ctx.actor);
@@ -63,6 +68,7 @@ export async function createTeamInvitation(
           code: `${DIRECT_ADD_PREFIX}${member.id}`,
           type: 'team',
           teamId,
+          memberRole: member.role,
           expiresAt: null,
           createdAt: member.joinedAt,
           emailSentTo: email,

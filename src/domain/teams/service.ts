@@ -177,7 +177,10 @@ export async function insertMember(db: DbOrTx, teamId: string, userId: string, r
 export async function removeMember(ctx: ServiceContext, teamId: string, userId: string): Promise<void> {
   await requireTeamLeader(ctx, teamId, 'Only team leaders can remove members');
   await ctx.db.transaction(async (tx) => {
-    // Lock the team's membership rows so two removals cannot both pass the checks below.
+    // Two locks, always in this order: the user (so removals from two different teams
+    // cannot both pass the last-team check) and the team's memberships (so two
+    // removals from one team cannot both pass the last-leader check).
+    const [user] = await tx.select({ role: users.role }).from(users).where(eq(users.id, userId)).for('no key update');
     const members = await tx
       .select({ userId: teamMembers.userId, role: teamMembers.role })
       .from(teamMembers)
@@ -188,7 +191,6 @@ export async function removeMember(ctx: ServiceContext, teamId: string, userId: 
     if (target.role === 'team_leader' && !members.some((m) => m.userId !== userId && m.role === 'team_leader')) {
       throw new RuleViolation('A team must keep at least one team leader');
     }
-    const [user] = await tx.select({ role: users.role }).from(users).where(eq(users.id, userId)).limit(1);
     if (user && user.role !== 'admin') {
       const [other] = await tx
         .select({ total: count() })

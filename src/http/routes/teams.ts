@@ -1,5 +1,299 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { createTeamInvitation, listInvitations } from '../../domain/invitations/service.js';
+import { type Page, pageRequest } from '../../domain/pagination.js';
+import {
+  addMember,
+  changeMemberRole,
+  createTeam,
+  deleteTeam,
+  getTeam,
+  listMembers,
+  listTeams,
+  removeMember,
+  setTeamLanguage,
+  updateTeam,
+} from '../../domain/teams/service.js';
+import { contextOf } from '../plugins/auth.js';
+import { PaginationQuery, errors, paged } from '../schemas/common.js';
+import {
+  AddMemberBody,
+  AddMemberQuery,
+  ChangeRoleBody,
+  ChangeRoleQuery,
+  CreateInvitationBody,
+  CreateInvitationQuery,
+  CreateTeamBody,
+  IssuedTeamInvitation,
+  ListInvitationsQuery,
+  SetLanguageBody,
+  Team,
+  TeamInvitation,
+  TeamMember,
+  TeamMemberParams,
+  TeamParams,
+  UpdateTeamBody,
+  presentInvitation,
+  presentIssuedInvitation,
+  presentMember,
+  presentTeam,
+} from '../schemas/team.js';
 
-// Filled in by the teams work: /teams, members, language, team invitations.
-const teamRoutes: FastifyPluginAsyncTypebox = async () => {};
+const tags = ['teams'];
+const security = [{ bearerAuth: [] }];
+
+/** `{<key>: [...], total, page, page_size}`, the answer of every list. */
+function pageBody<K extends string, Row, Item>(key: K, page: Page<Row>, present: (row: Row) => Item) {
+  return { [key]: page.items.map(present), total: page.total, page: page.page, page_size: page.pageSize } as Record<K, Item[]> & {
+    total: number;
+    page: number;
+    page_size: number;
+  };
+}
+
+/**
+ * A 422 in the validation shape for a field the client may send in the query or in
+ * the JSON body but sent in neither; the error handler renders it like any other.
+ */
+function missingField(name: string): Error {
+  return Object.assign(new Error(`${name} is required`), {
+    statusCode: 422,
+    validationContext: 'querystring',
+    validation: [
+      { keyword: 'required', instancePath: '', schemaPath: '#/required', params: { missingProperty: name }, message: `must have required property '${name}'` },
+    ],
+  });
+}
+
+/**
+ * `/teams`: teams, their members, language and invitations. Who may do what is the
+ * domain's decision (DECISIONS.md "Access control"): the per-team role counts, never
+ * the global `team_leader` role, and a team the caller cannot see answers 404.
+ */
+const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', app.authenticate);
+
+  app.post(
+    '/teams',
+    {
+      schema: {
+        tags,
+        summary: 'Create a team (global admins only)',
+        description: 'The creator becomes the team’s leader. A name already in use answers 400.',
+        security,
+        body: CreateTeamBody,
+        response: { 201: Team, ...errors(400, 401, 403, 422) },
+      },
+    },
+    async (request, reply) => {
+      const team = await createTeam(contextOf(request), request.body);
+      return reply.status(201).send(presentTeam(team));
+    },
+  );
+
+  app.get(
+    '/teams',
+    {
+      schema: {
+        tags,
+        summary: 'List the caller’s teams (every team for an admin)',
+        description: 'Paginated by `page`/`page_size` or `skip`/`limit`; ordered by name.',
+        security,
+        querystring: PaginationQuery,
+        response: { 200: paged('teams', Team), ...errors(401, 422) },
+      },
+    },
+    async (request) => pageBody('teams', await listTeams(contextOf(request), pageRequest(request.query)), presentTeam),
+  );
+
+  app.get(
+    '/teams/:id',
+    {
+      schema: { tags, summary: 'Get a team the caller belongs to', security, params: TeamParams, response: { 200: Team, ...errors(401, 404, 422) } },
+    },
+    async (request) => presentTeam(await getTeam(contextOf(request), request.params.id)),
+  );
+
+  app.put(
+    '/teams/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Rename or describe a team (its team leaders or an admin)',
+        description: 'Omitted fields stay as they are; `description: null` clears it. A name already in use answers 400.',
+        security,
+        params: TeamParams,
+        body: UpdateTeamBody,
+        response: { 200: Team, ...errors(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request) => presentTeam(await updateTeam(contextOf(request), request.params.id, request.body)),
+  );
+
+  app.delete(
+    '/teams/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a team with its projects, ideas and invitations (admins only)',
+        security,
+        params: TeamParams,
+        response: { 204: Type.Null(), ...errors(401, 403, 404, 422) },
+      },
+    },
+    async (request, reply) => {
+      await deleteTeam(contextOf(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/teams/:id/members',
+    {
+      schema: {
+        tags,
+        summary: 'List a team’s members with their names and emails',
+        description: 'Paginated by `page`/`page_size` or `skip`/`limit`; oldest membership first.',
+        security,
+        params: TeamParams,
+        querystring: PaginationQuery,
+        response: { 200: paged('members', TeamMember), ...errors(401, 404, 422) },
+      },
+    },
+    async (request) =>
+      pageBody('members', await listMembers(contextOf(request), request.params.id, pageRequest(request.query)), presentMember),
+  );
+
+  app.post(
+    '/teams/:id/members',
+    {
+      schema: {
+        tags,
+        summary: 'Add an existing user to a team (its team leaders or an admin)',
+        description:
+          '`user_id` and `role` (default `member`) come from the query, as the web client sends them, or from a JSON body. ' +
+          'An unknown user answers 404; a user who is already a member answers **409** (the old server said 400).',
+        security,
+        params: TeamParams,
+        querystring: AddMemberQuery,
+        body: AddMemberBody,
+        response: { 201: TeamMember, ...errors(401, 403, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const userId = request.body?.user_id ?? request.query.user_id;
+      if (!userId) throw missingField('user_id');
+      const role = request.body?.role ?? request.query.role ?? 'member';
+      const member = await addMember(contextOf(request), request.params.id, userId, role);
+      return reply.status(201).send(presentMember(member));
+    },
+  );
+
+  app.delete(
+    '/teams/:id/members/:user_id',
+    {
+      schema: {
+        tags,
+        summary: 'Remove a member from a team (its team leaders or an admin)',
+        description:
+          'Refused with 400 when it would leave the team without a team leader, or a non-admin user without any team. ' +
+          'The user’s account is never deleted.',
+        security,
+        params: TeamMemberParams,
+        response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request, reply) => {
+      await removeMember(contextOf(request), request.params.id, request.params.user_id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.put(
+    '/teams/:id/members/:user_id/role',
+    {
+      schema: {
+        tags,
+        summary: 'Change a member’s role in the team (its team leaders or an admin)',
+        description: '`role` comes from the query or a JSON body. Demoting the last team leader answers 400.',
+        security,
+        params: TeamMemberParams,
+        querystring: ChangeRoleQuery,
+        body: ChangeRoleBody,
+        response: { 200: TeamMember, ...errors(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request) => {
+      const role = request.body?.role ?? request.query.role;
+      if (!role) throw missingField('role');
+      return presentMember(await changeMemberRole(contextOf(request), request.params.id, request.params.user_id, role));
+    },
+  );
+
+  app.post(
+    '/teams/:id/language',
+    {
+      schema: {
+        tags,
+        summary: 'Set the team’s language, once (its team leaders or an admin)',
+        description: 'The language decides generated texts, so it cannot be changed once set: a second call answers 400.',
+        security,
+        params: TeamParams,
+        body: SetLanguageBody,
+        response: { 200: Team, ...errors(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request) => presentTeam(await setTeamLanguage(contextOf(request), request.params.id, request.body.language)),
+  );
+
+  app.post(
+    '/teams/:id/invitations',
+    {
+      schema: {
+        tags,
+        summary: 'Invite someone to the team (its team leaders or an admin)',
+        description:
+          'Parameters come from the query, as the web client sends them, or from a JSON body. ' +
+          'When `send_email_to` belongs to an existing user (case-insensitive), that user joins the team at once and ' +
+          '`code` is `DIRECT_ADD:<team member id>`; if they already are a member the answer is 400. ' +
+          'Otherwise a code (single-use unless `max_uses` says more) is stored and returned.',
+        security,
+        params: TeamParams,
+        querystring: CreateInvitationQuery,
+        body: CreateInvitationBody,
+        response: { 201: IssuedTeamInvitation, ...errors(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request, reply) => {
+      const input = { ...request.query, ...request.body };
+      const result = await createTeamInvitation(contextOf(request), request.params.id, input.member_role ?? 'member', {
+        expiresInDays: input.expires_in_days,
+        sendEmailTo: input.send_email_to,
+        maxUses: input.max_uses,
+      });
+      return reply.status(201).send(presentIssuedInvitation(result));
+    },
+  );
+
+  app.get(
+    '/teams/:id/invitations',
+    {
+      schema: {
+        tags,
+        summary: 'List the team’s invitation codes, newest first (its team leaders or an admin)',
+        description: 'Paginated by `page`/`page_size` or `skip`/`limit`. Includes the email delivery state of each code.',
+        security,
+        params: TeamParams,
+        querystring: ListInvitationsQuery,
+        response: { 200: paged('invitations', TeamInvitation), ...errors(401, 403, 404, 422) },
+      },
+    },
+    async (request) => {
+      const { used, ...window } = request.query;
+      const page = await listInvitations(contextOf(request), { teamId: request.params.id, used }, pageRequest(window));
+      return pageBody('invitations', page, presentInvitation);
+    },
+  );
+};
+
 export default teamRoutes;
