@@ -3,7 +3,8 @@ import { type TSchema, Type } from '@sinclair/typebox';
 export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
 /** Services hand over Date objects; the serializer writes them as ISO-8601 with `Z`. */
 export const Timestamp = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/** `null` first: with type coercion on, `[string, null]` would turn a JSON null into "". */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);
 
 export const ErrorResponse = Type.Object(
   { detail: Type.Union([Type.String(), Type.Array(Type.Object({}, { additionalProperties: true }))]) },
