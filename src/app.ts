@@ -14,6 +14,7 @@ import apiRoutes from './http/routes/index.js';
 import systemRoutes from './http/routes/system.js';
 import { ErrorResponse } from './http/schemas/common.js';
 import { User } from './http/schemas/user.js';
+import { loggerOptions } from './infra/logging.js';
 import { closeServices, createServices } from './services.js';
 
 export interface BuiltApp {
@@ -24,18 +25,6 @@ export interface BuiltApp {
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-// Never log credentials, whichever way they arrive.
-const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  '*.password',
-  '*.access_token',
-  '*.refresh_token',
-  '*.invitation_code',
-];
-
 /**
  * Builds the whole server for `config`: database (migrated), services, plugins in
  * fastify/demo's order (external, then ours), then routes. Tests call this with a
@@ -43,7 +32,7 @@ const REDACTED_PATHS = [
  */
 export async function buildApp(config: Config, options: { logger?: boolean } = {}): Promise<BuiltApp> {
   const fastify = Fastify({
-    logger: options.logger === false ? false : { level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    logger: options.logger === false ? false : loggerOptions(config.logLevel),
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();

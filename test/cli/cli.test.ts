@@ -67,6 +67,11 @@ describe('intracker CLI', () => {
         const secretToken = 'eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2VuLXZhbHVl.c2ln';
         await httpRequest(server.baseUrl, 'GET', '/auth/me', { headers: { authorization: `Bearer ${secretToken}`, 'x-api-key': 'key-value-123' } });
         await httpRequest(server.baseUrl, 'POST', '/auth/login', { body: { email, password: STRONG_PASSWORD } });
+        await httpRequest(server.baseUrl, 'POST', `/admin/create-user?email=x%40example.test&password=Query-Passw0rd!`, {
+          token: registered.body.tokens.access_token,
+        });
+        expect(server.output()).toContain('password=%5Bredacted%5D');
+        expect(server.output()).not.toContain('Query-Passw0rd');
         expect(server.output()).toContain('"url":"/auth/me"');
         expect(server.output()).not.toContain(secretToken);
         expect(server.output()).not.toContain('key-value-123');

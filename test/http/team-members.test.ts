@@ -126,7 +126,7 @@ describe('team members', () => {
     it('answers 422 "Field required" when user_id is in neither the query nor the body', async () => {
       const response = await server.request('POST', `/teams/${team.id}/members`, { token: leader.token });
       expect(response.status).toBe(422);
-      expect(response.body.detail).toEqual([{ loc: ['query', 'user_id'], msg: 'Field required', type: 'missing' }]);
+      expect(response.body.detail).toEqual([{ loc: ['body', 'user_id'], msg: 'Field required', type: 'missing' }]);
     });
 
     it('refuses a plain member with 403', async () => {
@@ -155,7 +155,7 @@ describe('team members', () => {
     it('validates the role: missing or unknown → 422', async () => {
       const missing = await server.request('PUT', `/teams/${team.id}/members/${subject.id}/role`, { token: leader.token });
       expect(missing.status).toBe(422);
-      expect(missing.body.detail).toEqual([{ loc: ['query', 'role'], msg: 'Field required', type: 'missing' }]);
+      expect(missing.body.detail).toEqual([{ loc: ['body', 'role'], msg: 'Field required', type: 'missing' }]);
       const unknown = await server.request('PUT', `/teams/${team.id}/members/${subject.id}/role?role=admin`, { token: leader.token });
       expect(unknown.status).toBe(422);
       expect(unknown.body.detail[0].loc).toEqual(['query', 'role']);

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { InvitationRow } from '../../domain/invitations/rules.js';
 import {
   createAdminInvitation,
   deleteInvitation,
@@ -25,7 +24,6 @@ import {
   CodeParams,
   CreateUserInput,
   EmailParams,
-  Invitation,
   InvitationListQuery,
   InvitationListResponse,
   RoleChangeInput,
@@ -38,7 +36,8 @@ import {
   UserListResponse,
   UserUpdateInput,
 } from '../schemas/admin.js';
-import { IdParams, errors } from '../schemas/common.js';
+import { IdParams, errors, mergeInput, pageBody, requireInput } from '../schemas/common.js';
+import { Invitation, presentInvitation } from '../schemas/invitation.js';
 
 /**
  * `/admin/*`: user management and admin invitations, for global admins only (the
@@ -62,7 +61,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { role, search, ...window } = request.query;
       const page = await listUsers(contextOf(request), { role, search }, pageRequest(window));
-      return { users: page.items.map(presentUser), total: page.total, page: page.page, page_size: page.pageSize };
+      return pageBody('users', page, presentUser);
     },
   );
 
@@ -90,7 +89,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const input = merged(request.query, request.body);
+      const input = mergeInput(request.query, request.body);
       const user = await updateUser(contextOf(request), request.params.id, {
         name: input.name,
         email: input.email,
@@ -113,7 +112,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const role = required(merged(request.query, request.body).role, 'role');
+      const role = requireInput(mergeInput(request.query, request.body).role, 'role');
       const user = await changeUserRole(contextOf(request), request.params.id, role);
       return { message: `User role updated to ${role}`, status: 'success' as const, user: presentUser(user) };
     },
@@ -132,7 +131,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const role = required(merged(request.query, request.body).role, 'role');
+      const role = requireInput(mergeInput(request.query, request.body).role, 'role');
       const user = await changeUserRoleByEmail(contextOf(request), request.params.email, role);
       return { message: `User role updated to ${role}`, status: 'success' as const, user: presentUser(user) };
     },
@@ -170,10 +169,10 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const input = merged(request.query, request.body);
+      const input = mergeInput(request.query, request.body);
       const result = await createUser(contextOf(request), {
-        email: required(input.email, 'email'),
-        password: required(input.password, 'password'),
+        email: requireInput(input.email, 'email'),
+        password: requireInput(input.password, 'password'),
         name: input.name,
         role: input.role,
         teamId: input.team_id,
@@ -196,7 +195,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const input = merged(request.query, request.body);
+      const input = mergeInput(request.query, request.body);
       const invitation = await createAdminInvitation(contextOf(request), {
         expiresInDays: input.expires_in_days,
         sendEmailTo: input.send_email_to,
@@ -223,7 +222,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { type, used, ...window } = request.query;
       const page = await listInvitations(contextOf(request), { type, used }, pageRequest(window));
-      return { invitations: page.items.map(presentInvitation), total: page.total, page: page.page, page_size: page.pageSize };
+      return pageBody('invitations', page, presentInvitation);
     },
   );
 
@@ -254,53 +253,3 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
 };
 
 export default adminRoutes;
-
-/** Query fields overlaid by the body's, ignoring what either leaves out. */
-function merged<T extends object>(query: Partial<T>, body: T | null | undefined): Partial<T> {
-  const result: Record<string, unknown> = { ...query };
-  for (const [key, value] of Object.entries(body ?? {})) {
-    if (value !== undefined) result[key] = value;
-  }
-  return result as Partial<T>;
-}
-
-/**
- * A field every request must carry in the body or the query, so neither schema can
- * require it; missing, it is the same 422 a schema would give.
- */
-function required<T>(value: T | undefined, field: string): T {
-  if (value !== undefined) return value;
-  throw Object.assign(new Error(`${field} is required`), {
-    statusCode: 422,
-    validationContext: 'body',
-    validation: [
-      {
-        keyword: 'required',
-        instancePath: '',
-        schemaPath: '#/required',
-        params: { missingProperty: field },
-        message: `must have required property '${field}'`,
-      },
-    ],
-  });
-}
-
-function presentInvitation(invitation: InvitationRow) {
-  return {
-    code: invitation.code,
-    type: invitation.type,
-    team_id: invitation.teamId,
-    member_role: invitation.memberRole,
-    created_by: invitation.createdBy,
-    expires_at: invitation.expiresAt,
-    max_uses: invitation.maxUses,
-    uses_count: invitation.usesCount,
-    is_active: invitation.isActive,
-    used_at: invitation.usedAt,
-    used_by: invitation.usedBy,
-    created_at: invitation.createdAt,
-    email_sent_to: invitation.emailSentTo,
-    email_sent_at: invitation.emailSentAt,
-    email_error: invitation.emailError,
-  };
-}

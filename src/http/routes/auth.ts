@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { presentUser } from '../../domain/users/presenter.js';
 import type { TokenPair as Tokens } from '../../domain/auth/service.js';
 import { contextOf } from '../plugins/auth.js';
-import { MessageResponse, errors } from '../schemas/common.js';
+import { MessageResponse, OptionalBody, errors } from '../schemas/common.js';
 import { Email, Password, TokenPair, User } from '../schemas/user.js';
 
 const tokensBody = (tokens: Tokens) => ({ access_token: tokens.accessToken, refresh_token: tokens.refreshToken });
@@ -79,7 +79,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['auth'],
         summary: 'Revoke the given refresh token’s login, or every login of the caller',
         security: [{ bearerAuth: [] }],
-        body: Type.Optional(Type.Object({ refresh_token: Type.Optional(Type.String({ maxLength: 4096 })) })),
+        body: OptionalBody(Type.Object({ refresh_token: Type.Optional(Type.String({ maxLength: 4096 })) })),
         response: { 200: MessageResponse, ...errors(401) },
       },
     },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { createTeamInvitation, listInvitations } from '../../domain/invitations/service.js';
-import { type Page, pageRequest } from '../../domain/pagination.js';
+import { pageRequest } from '../../domain/pagination.js';
 import {
   addMember,
   changeMemberRole,
@@ -15,25 +15,21 @@ import {
   updateTeam,
 } from '../../domain/teams/service.js';
 import { contextOf } from '../plugins/auth.js';
-import { PaginationQuery, errors, paged } from '../schemas/common.js';
+import { PaginationQuery, errors, mergeInput, pageBody, paged, requireInput } from '../schemas/common.js';
+import { Invitation, presentInvitation } from '../schemas/invitation.js';
 import {
-  AddMemberBody,
-  AddMemberQuery,
-  ChangeRoleBody,
-  ChangeRoleQuery,
-  CreateInvitationBody,
-  CreateInvitationQuery,
+  AddMemberInput,
+  ChangeRoleInput,
+  CreateInvitationInput,
   CreateTeamBody,
   IssuedTeamInvitation,
   ListInvitationsQuery,
   SetLanguageBody,
   Team,
-  TeamInvitation,
   TeamMember,
   TeamMemberParams,
   TeamParams,
   UpdateTeamBody,
-  presentInvitation,
   presentIssuedInvitation,
   presentMember,
   presentTeam,
@@ -41,29 +37,6 @@ import {
 
 const tags = ['teams'];
 const security = [{ bearerAuth: [] }];
-
-/** `{<key>: [...], total, page, page_size}`, the answer of every list. */
-function pageBody<K extends string, Row, Item>(key: K, page: Page<Row>, present: (row: Row) => Item) {
-  return { [key]: page.items.map(present), total: page.total, page: page.page, page_size: page.pageSize } as Record<K, Item[]> & {
-    total: number;
-    page: number;
-    page_size: number;
-  };
-}
-
-/**
- * A 422 in the validation shape for a field the client may send in the query or in
- * the JSON body but sent in neither; the error handler renders it like any other.
- */
-function missingField(name: string): Error {
-  return Object.assign(new Error(`${name} is required`), {
-    statusCode: 422,
-    validationContext: 'querystring',
-    validation: [
-      { keyword: 'required', instancePath: '', schemaPath: '#/required', params: { missingProperty: name }, message: `must have required property '${name}'` },
-    ],
-  });
-}
 
 /**
  * `/teams`: teams, their members, language and invitations. Who may do what is the
@@ -175,16 +148,14 @@ const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'An unknown user answers 404; a user who is already a member answers **409** (the old server said 400).',
         security,
         params: TeamParams,
-        querystring: AddMemberQuery,
-        body: AddMemberBody,
+        ...AddMemberInput,
         response: { 201: TeamMember, ...errors(401, 403, 404, 409, 422) },
       },
     },
     async (request, reply) => {
-      const userId = request.body?.user_id ?? request.query.user_id;
-      if (!userId) throw missingField('user_id');
-      const role = request.body?.role ?? request.query.role ?? 'member';
-      const member = await addMember(contextOf(request), request.params.id, userId, role);
+      const input = mergeInput(request.query, request.body);
+      const userId = requireInput(input.user_id, 'user_id');
+      const member = await addMember(contextOf(request), request.params.id, userId, input.role ?? 'member');
       return reply.status(201).send(presentMember(member));
     },
   );
@@ -218,14 +189,12 @@ const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: '`role` comes from the query or a JSON body. Demoting the last team leader answers 400.',
         security,
         params: TeamMemberParams,
-        querystring: ChangeRoleQuery,
-        body: ChangeRoleBody,
+        ...ChangeRoleInput,
         response: { 200: TeamMember, ...errors(400, 401, 403, 404, 422) },
       },
     },
     async (request) => {
-      const role = request.body?.role ?? request.query.role;
-      if (!role) throw missingField('role');
+      const role = requireInput(mergeInput(request.query, request.body).role, 'role');
       return presentMember(await changeMemberRole(contextOf(request), request.params.id, request.params.user_id, role));
     },
   );
@@ -259,13 +228,12 @@ const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Otherwise a code (single-use unless `max_uses` says more) is stored and returned.',
         security,
         params: TeamParams,
-        querystring: CreateInvitationQuery,
-        body: CreateInvitationBody,
+        ...CreateInvitationInput,
         response: { 201: IssuedTeamInvitation, ...errors(400, 401, 403, 404, 422) },
       },
     },
     async (request, reply) => {
-      const input = { ...request.query, ...request.body };
+      const input = mergeInput(request.query, request.body);
       const result = await createTeamInvitation(contextOf(request), request.params.id, input.member_role ?? 'member', {
         expiresInDays: input.expires_in_days,
         sendEmailTo: input.send_email_to,
@@ -285,7 +253,7 @@ const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security,
         params: TeamParams,
         querystring: ListInvitationsQuery,
-        response: { 200: paged('invitations', TeamInvitation), ...errors(401, 403, 404, 422) },
+        response: { 200: paged('invitations', Invitation), ...errors(401, 403, 404, 422) },
       },
     },
     async (request) => {

@@ -1,29 +1,11 @@
-import { type TSchema, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { USER_ROLES } from '../../domain/users/service.js';
-import { Nullable, PaginationQuery, Timestamp, Uuid, paged } from './common.js';
+import { Nullable, OptionalBody, PaginationQuery, StringEnum, Timestamp, Uuid, bodyOrQuery, paged } from './common.js';
+import { Invitation } from './invitation.js';
 import { Email, Password } from './user.js';
-
-/** A string limited to `values`: one 422 "must be equal to one of the allowed values". */
-export const StringEnum = <const T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 
 export const Role = StringEnum(USER_ROLES, { description: 'Global role' });
 export const InvitationType = StringEnum(['admin', 'team'] as const);
-
-/**
- * A body that may be left out. Fastify validates a missing body as `null`, so "no
- * body" must be allowed explicitly (Type.Optional alone only changes the static type).
- */
-const OptionalBody = <T extends TSchema>(schema: T) => Type.Optional(Nullable(schema));
-
-/**
- * Admin writes take a JSON body and, for the web client, the same fields as query
- * params; the route merges them (the body wins). Each input is therefore declared
- * twice: as an all-optional query and as an optional body.
- */
-function bodyOrQuery<T extends Record<string, TSchema>>(properties: T) {
-  return { querystring: Type.Object(properties), body: OptionalBody(Type.Object(properties)) };
-}
 
 // Users
 
@@ -101,24 +83,6 @@ export const UserCreatedResponse = Type.Object({
 export const UserExistsResponse = Type.Object({ message: Type.String(), status: Type.Literal('exists'), user_id: Uuid });
 
 // Invitations
-
-export const Invitation = Type.Object({
-  code: Type.String(),
-  type: Type.String(),
-  team_id: Nullable(Uuid),
-  member_role: Type.String(),
-  created_by: Nullable(Uuid),
-  expires_at: Nullable(Timestamp),
-  max_uses: Nullable(Type.Integer()),
-  uses_count: Type.Integer(),
-  is_active: Type.Boolean(),
-  used_at: Nullable(Timestamp),
-  used_by: Nullable(Uuid),
-  created_at: Timestamp,
-  email_sent_to: Nullable(Type.String()),
-  email_sent_at: Nullable(Timestamp),
-  email_error: Nullable(Type.String()),
-});
 
 export const CodeParams = Type.Object({ code: Type.String({ minLength: 1, maxLength: 128 }) });
 

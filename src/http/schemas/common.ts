@@ -1,4 +1,5 @@
-import { type TSchema, Type } from '@sinclair/typebox';
+import { type Static, type TObject, type TSchema, Type } from '@sinclair/typebox';
+import type { Page } from '../../domain/pagination.js';
 
 export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
 /** Services hand over Date objects; the serializer writes them as ISO-8601 with `Z`. */
@@ -36,3 +37,62 @@ export function errors(...statuses: number[]) {
 }
 
 export const MessageResponse = Type.Object({ message: Type.String() }, { additionalProperties: true });
+
+/** A string limited to `values`: one 422 issue ("must be equal to one of the allowed values"). */
+export const StringEnum = <const T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
+/**
+ * A body the client may leave out. Fastify validates a missing body as `null`, so
+ * "no body" must be allowed explicitly (Type.Optional alone only changes the type).
+ * `nullable` rather than a union keeps validation errors on the offending field.
+ */
+export const OptionalBody = <T extends TObject>(schema: T) =>
+  Type.Unsafe<Static<T> | null | undefined>({ ...schema, nullable: true });
+
+/**
+ * Inputs the web client sends as query parameters and API clients as a JSON body:
+ * the same all-optional fields, declared for both. Merge them with `mergeInput`.
+ */
+export function bodyOrQuery<T extends Record<string, TSchema>>(properties: T) {
+  return { querystring: Type.Object(properties), body: OptionalBody(Type.Object(properties)) };
+}
+
+/** Query fields overlaid by the body's (the body wins), ignoring what either leaves out. */
+export function mergeInput<T extends object>(query: Partial<T>, body: Partial<T> | null | undefined): Partial<T> {
+  const result: Record<string, unknown> = { ...query };
+  for (const [key, value] of Object.entries(body ?? {})) {
+    if (value !== undefined) result[key] = value;
+  }
+  return result as Partial<T>;
+}
+
+/**
+ * A field a `bodyOrQuery` input must carry in one of the two, which neither schema
+ * can require; missing, it answers the same 422 a schema would.
+ */
+export function requireInput<T>(value: T | undefined, field: string): T {
+  if (value !== undefined) return value;
+  throw Object.assign(new Error(`${field} is required`), {
+    statusCode: 422,
+    validationContext: 'body',
+    validation: [
+      {
+        keyword: 'required',
+        instancePath: '',
+        schemaPath: '#/required',
+        params: { missingProperty: field },
+        message: `must have required property '${field}'`,
+      },
+    ],
+  });
+}
+
+/** `{<key>: [...], total, page, page_size}`, the answer of every list. */
+export function pageBody<K extends string, Row, Item>(key: K, page: Page<Row>, present: (row: Row) => Item) {
+  return { [key]: page.items.map(present), total: page.total, page: page.page, page_size: page.pageSize } as Record<K, Item[]> & {
+    total: number;
+    page: number;
+    page_size: number;
+  };
+}

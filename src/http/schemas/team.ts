@@ -1,28 +1,12 @@
-import { type Static, type TObject, Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { TeamRole } from '../../domain/access.js';
 import type { TeamInvitationResult } from '../../domain/invitations/service.js';
-import type { InvitationRow } from '../../domain/invitations/rules.js';
 import type { TeamLanguage } from '../../domain/teams/rules.js';
 import type { MemberRow, TeamRow } from '../../domain/teams/service.js';
-import { Nullable, PaginationQuery, Timestamp, Uuid } from './common.js';
+import { Nullable, PaginationQuery, StringEnum, Timestamp, Uuid, bodyOrQuery } from './common.js';
 import { Email } from './user.js';
 
-/**
- * A string enum as one `enum` keyword (not TypeBox's anyOf of literals), so a bad
- * value gives one 422 issue: "role must be equal to one of the allowed values".
- */
-export const StringEnum = <T extends string>(values: readonly T[], options: { default?: T; description?: string } = {}) =>
-  Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
-
-/**
- * A JSON body the client may leave out entirely (the web client sends these fields
- * as query parameters and no body at all). Without `nullable`, Fastify would
- * validate the missing body as `null` against `type: object` and refuse it.
- */
-export const OptionalBody = <T extends TObject>(schema: T) => Type.Unsafe<Static<T> | null | undefined>({ ...schema, nullable: true });
-
-/** `null` first: with type coercion on, a `[string, null]` union would turn null into "". */
-const NullableText = Type.Union([Type.Null(), Type.String({ maxLength: 10_000 })]);
+const NullableText = Nullable(Type.String({ maxLength: 10_000 }));
 
 const TEAM_ROLES = ['member', 'team_leader'] as const satisfies readonly TeamRole[];
 const TEAM_LANGUAGES = ['hu', 'en'] as const satisfies readonly TeamLanguage[];
@@ -66,24 +50,6 @@ export const IssuedTeamInvitation = Type.Object({
   email_sent_at: Nullable(Timestamp),
 });
 
-export const TeamInvitation = Type.Object({
-  code: Type.String(),
-  type: Type.String(),
-  team_id: Nullable(Uuid),
-  member_role: Type.String(),
-  expires_at: Nullable(Timestamp),
-  max_uses: Nullable(Type.Integer()),
-  uses_count: Type.Integer(),
-  is_active: Type.Boolean(),
-  used_at: Nullable(Timestamp),
-  used_by: Nullable(Uuid),
-  created_by: Nullable(Uuid),
-  created_at: Timestamp,
-  email_sent_to: Nullable(Type.String()),
-  email_sent_at: Nullable(Timestamp),
-  email_error: Nullable(Type.String()),
-});
-
 // ---- request shapes ------------------------------------------------------------
 
 export const CreateTeamBody = Type.Object({ name: TeamName, description: Type.Optional(NullableText) });
@@ -96,16 +62,12 @@ export const UpdateTeamBody = Type.Object({
 export const SetLanguageBody = Type.Object({ language: TeamLanguageSchema });
 
 /** The web client sends these in the query; API clients may send a JSON body instead. */
-const memberFields = {
+export const AddMemberInput = bodyOrQuery({
   user_id: Type.Optional(Uuid),
   role: Type.Optional(StringEnum(TEAM_ROLES, { description: 'member (default) or team_leader' })),
-};
-export const AddMemberQuery = Type.Object(memberFields);
-export const AddMemberBody = OptionalBody(Type.Object(memberFields));
+});
 
-const roleFields = { role: Type.Optional(TeamRoleSchema) };
-export const ChangeRoleQuery = Type.Object(roleFields);
-export const ChangeRoleBody = OptionalBody(Type.Object(roleFields));
+export const ChangeRoleInput = bodyOrQuery({ role: Type.Optional(TeamRoleSchema) });
 
 const invitationFields = {
   expires_in_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, description: 'Days until the code expires (default 7)' })),
@@ -113,8 +75,7 @@ const invitationFields = {
   member_role: Type.Optional(StringEnum(TEAM_ROLES, { description: 'Role the invitee gets in the team (default member)' })),
   max_uses: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'How many registrations the code allows (default 1)' })),
 };
-export const CreateInvitationQuery = Type.Object(invitationFields);
-export const CreateInvitationBody = OptionalBody(Type.Object(invitationFields));
+export const CreateInvitationInput = bodyOrQuery(invitationFields);
 
 export const ListInvitationsQuery = Type.Object({
   ...PaginationQuery.properties,
@@ -157,25 +118,5 @@ export function presentIssuedInvitation({ invitation }: TeamInvitationResult): S
     created_at: invitation.createdAt,
     email_sent_to: invitation.emailSentTo,
     email_sent_at: invitation.emailSentAt,
-  };
-}
-
-export function presentInvitation(invitation: InvitationRow): Static<typeof TeamInvitation> {
-  return {
-    code: invitation.code,
-    type: invitation.type,
-    team_id: invitation.teamId,
-    member_role: invitation.memberRole,
-    expires_at: invitation.expiresAt,
-    max_uses: invitation.maxUses,
-    uses_count: invitation.usesCount,
-    is_active: invitation.isActive,
-    used_at: invitation.usedAt,
-    used_by: invitation.usedBy,
-    created_by: invitation.createdBy,
-    created_at: invitation.createdAt,
-    email_sent_to: invitation.emailSentTo,
-    email_sent_at: invitation.emailSentAt,
-    email_error: invitation.emailError,
   };
 }
