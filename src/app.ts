@@ -13,6 +13,7 @@ import servicesPlugin from './http/plugins/services.js';
 import apiRoutes from './http/routes/index.js';
 import systemRoutes from './http/routes/system.js';
 import { ErrorResponse } from './http/schemas/common.js';
+import { Project } from './http/schemas/project.js';
 import { User } from './http/schemas/user.js';
 import { loggerOptions } from './infra/logging.js';
 import { closeServices, createServices } from './services.js';
@@ -48,6 +49,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
 
     fastify.addSchema(ErrorResponse);
     fastify.addSchema(User);
+    fastify.addSchema(Project);
     await fastify.register(servicesPlugin, { services });
     await fastify.register(errorHandling);
     await fastify.register(security, { config });

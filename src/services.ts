@@ -4,6 +4,8 @@ import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
 import { AuthService } from './domain/auth/service.js';
 import { TokenIssuer } from './domain/auth/tokens.js';
+import { EventBus } from './events/bus.js';
+import { type Cache, MemoryCache } from './infra/cache.js';
 import { type Metrics, createMetrics } from './infra/metrics.js';
 import { createRedis } from './infra/redis.js';
 import { resolveJwtSecrets } from './infra/secrets.js';
@@ -15,6 +17,8 @@ export interface AppServices {
   redis: Redis | undefined;
   auth: AuthService;
   metrics: Metrics;
+  events: EventBus;
+  cache: Cache;
 }
 
 export async function createServices(config: Config, log: FastifyBaseLogger): Promise<AppServices> {
@@ -32,7 +36,15 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       accessTtlSeconds: config.jwt.accessTtlSeconds,
       refreshTtlSeconds: config.jwt.refreshTtlSeconds,
     });
-    return { config, database, redis, auth: new AuthService(tokens), metrics: createMetrics() };
+    return {
+      config,
+      database,
+      redis,
+      auth: new AuthService(tokens),
+      metrics: createMetrics(),
+      events: new EventBus(log),
+      cache: new MemoryCache(),
+    };
   } catch (error) {
     await database.close();
     throw error;

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
-import { teamMembers, teams } from '../db/schema.js';
+import { projects, teamMembers, teams } from '../db/schema.js';
 import type { Actor, ServiceContext } from './context.js';
-import { Forbidden, NotFound } from './errors.js';
+import { Conflict, Forbidden, NotFound } from './errors.js';
 
 /**
  * Every access decision, in one module used by REST, MCP and the hub alike
@@ -42,20 +42,69 @@ export async function readableTeamIds(ctx: ServiceContext): Promise<string[] | '
   return rows.map((row) => row.teamId);
 }
 
-/** Read access to a team: admin or member. Otherwise the team "does not exist". */
-export async function requireTeamReader(ctx: ServiceContext, teamId: string): Promise<void> {
+/**
+ * Read access to a team: admin or member. Otherwise the team "does not exist";
+ * `entity` names what the caller asked for (an idea of the team answers "Idea not found").
+ */
+export async function requireTeamReader(ctx: ServiceContext, teamId: string, entity = 'Team'): Promise<void> {
   if (isAdmin(ctx.actor)) {
     const [team] = await ctx.db.select({ id: teams.id }).from(teams).where(eq(teams.id, teamId)).limit(1);
-    if (!team) throw new NotFound('Team');
+    if (!team) throw new NotFound(entity);
     return;
   }
-  if (!(await teamRoleOf(ctx, teamId))) throw new NotFound('Team');
+  if (!(await teamRoleOf(ctx, teamId))) throw new NotFound(entity);
 }
 
 /** Management of a team: admin or that team's leader. Members learn it exists but get 403. */
-export async function requireTeamLeader(ctx: ServiceContext, teamId: string, message?: string): Promise<void> {
-  if (isAdmin(ctx.actor)) return requireTeamReader(ctx, teamId);
+export async function requireTeamLeader(ctx: ServiceContext, teamId: string, message?: string, entity = 'Team'): Promise<void> {
+  if (isAdmin(ctx.actor)) return requireTeamReader(ctx, teamId, entity);
   const role = await teamRoleOf(ctx, teamId);
-  if (!role) throw new NotFound('Team');
+  if (!role) throw new NotFound(entity);
   if (role !== 'team_leader') throw new Forbidden(message ?? 'Only team leaders can manage this team');
+}
+
+export type ProjectRow = typeof projects.$inferSelect;
+
+/**
+ * What a caller wants to do with a project:
+ * - `read`: see the project and everything in it (members);
+ * - `write`: create and change its todos, features, elements, documents and sessions
+ *   (members too: agents work as members);
+ * - `manage`: edit, archive or delete the project itself (team leaders).
+ */
+export type ProjectAccess = 'read' | 'write' | 'manage';
+
+/**
+ * The project, if the caller may do `level` to it. A project the caller cannot see
+ * answers 404 named after `entity` (a todo of another team is "Todo not found").
+ */
+export async function requireProjectAccess(
+  ctx: ServiceContext,
+  projectId: string,
+  level: ProjectAccess = 'read',
+  entity = 'Project',
+): Promise<ProjectRow> {
+  const [row] = await ctx.db
+    .select({ project: projects, role: teamMembers.role })
+    .from(projects)
+    .leftJoin(teamMembers, and(eq(teamMembers.teamId, projects.teamId), eq(teamMembers.userId, ctx.actor.id)))
+    .where(eq(projects.id, projectId))
+    .limit(1);
+  if (!row) throw new NotFound(entity);
+  if (isAdmin(ctx.actor)) return row.project;
+  if (!row.role) throw new NotFound(entity);
+  if (level === 'manage' && row.role !== 'team_leader') throw new Forbidden('Only team leaders can edit projects');
+  return row.project;
+}
+
+/**
+ * Write access to a project's content. An archived project is read-only until a team
+ * leader sets another status, so agents cannot keep changing finished work.
+ */
+export async function requireProjectWriter(ctx: ServiceContext, projectId: string, entity = 'Project'): Promise<ProjectRow> {
+  const project = await requireProjectAccess(ctx, projectId, 'write', entity);
+  if (project.status === 'archived') {
+    throw new Conflict('Project is archived: change its status to make changes to its content');
+  }
+  return project;
 }

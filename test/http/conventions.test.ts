@@ -172,8 +172,20 @@ describe('HTTP conventions', () => {
       expect(response.status).toBe(200);
       expect(response.body.info).toMatchObject({ title: 'InTracker API', version: '0.1.0' });
       const paths = Object.keys(response.body.paths);
-      for (const path of ['/auth/register', '/auth/login', '/auth/refresh', '/auth/logout', '/auth/me', '/health', '/health/ready', '/api']) {
-        expect(paths).toContain(path);
+      const expected = [
+        '/auth/register', '/auth/login', '/auth/refresh', '/auth/logout', '/auth/me',
+        '/teams', '/teams/{id}', '/teams/{id}/members', '/teams/{id}/members/{user_id}', '/teams/{id}/members/{user_id}/role',
+        '/teams/{id}/language', '/teams/{id}/invitations',
+        '/admin/users', '/admin/users/{id}', '/admin/users/{id}/role', '/admin/users/by-email/{email}/role', '/admin/create-user',
+        '/admin/invitations/admin', '/admin/invitations', '/admin/invitations/{code}',
+        '/health', '/health/ready', '/api', '/api/versions',
+      ];
+      expect(paths).toEqual(expect.arrayContaining(expected));
+      // Every documented operation says what it answers.
+      for (const [path, operations] of Object.entries<Record<string, { responses?: object }>>(response.body.paths)) {
+        for (const [method, operation] of Object.entries(operations)) {
+          expect(Object.keys(operation.responses ?? {}).length, `${method} ${path}`).toBeGreaterThan(0);
+        }
       }
       expect(paths.some((path) => path.startsWith('/v1/'))).toBe(false);
       const ui = await server.request('GET', '/docs/');

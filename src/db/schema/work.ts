@@ -1,9 +1,20 @@
-import { sql } from 'drizzle-orm';
-import { type AnyPgColumn, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
+import { type SQL, sql } from 'drizzle-orm';
+import { type AnyPgColumn, bigint, check, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
 import { PROJECT_STATUSES, ELEMENT_TYPES, ELEMENT_STATUSES, DEPENDENCY_TYPES, FEATURE_STATUSES, TODO_STATUSES, TODO_PRIORITIES, DOCUMENT_TYPES, IDEA_STATUSES, oneOf } from './enums.js';
 import { id, createdAt, userRef, auditColumns, teams } from './identity.js';
 
 /** A team's work: projects, the element tree, features, todos, documents, sessions, ideas. */
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/**
+ * A stored full-text vector over weighted fields. The `simple` configuration (no
+ * stemming) because teams write in English and Hungarian alike.
+ */
+function searchVector(weighted: [AnyPgColumn, 'A' | 'B' | 'C'][]) {
+  const parts = weighted.map(([field, weight]) => sql`setweight(to_tsvector('simple', coalesce(${field}, '')), '${sql.raw(weight)}')`);
+  return sql.join(parts, sql` || `);
+}
 
 export const projects = pgTable(
   'projects',
@@ -22,6 +33,8 @@ export const projects = pgTable(
     cursorInstructions: text('cursor_instructions'),
     githubRepoUrl: text('github_repo_url'),
     githubRepoId: varchar('github_repo_id', { length: 64 }),
+    /** Last `seq` handed to a domain event of this project; bumped in the mutation's transaction. */
+    eventSeq: bigint('event_seq', { mode: 'number' }).notNull().default(0),
     ...auditColumns(),
   },
   (t) => [
@@ -94,9 +107,13 @@ export const features = pgTable(
     totalTodos: integer('total_todos').notNull().default(0),
     completedTodos: integer('completed_todos').notNull().default(0),
     assignedTo: userRef('assigned_to'),
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      (): SQL => searchVector([[features.name, 'A'], [features.description, 'B']]),
+    ),
     ...auditColumns(),
   },
   (t) => [
+    index('features_search_idx').using('gin', t.searchVector),
     index('features_project_status_idx').on(t.projectId, t.status),
     index('features_project_updated_idx').on(t.projectId, t.updatedAt),
     index('features_assigned_idx').on(t.assignedTo),
@@ -127,6 +144,10 @@ export const todos = pgTable(
   'todos',
   {
     id: id(),
+    /** Denormalised from the element (which never changes project) for scoping and lists. */
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     elementId: uuid('element_id')
       .notNull()
       .references(() => projectElements.id, { onDelete: 'cascade' }),
@@ -146,9 +167,14 @@ export const todos = pgTable(
     githubPrNumber: integer('github_pr_number'),
     githubPrUrl: text('github_pr_url'),
     completedAt: timestamp('completed_at', { withTimezone: true }),
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      (): SQL => searchVector([[todos.title, 'A'], [todos.description, 'B'], [todos.blockerReason, 'C']]),
+    ),
     ...auditColumns(),
   },
   (t) => [
+    index('todos_project_status_idx').on(t.projectId, t.status),
+    index('todos_search_idx').using('gin', t.searchVector),
     index('todos_element_status_idx').on(t.elementId, t.status),
     index('todos_feature_status_idx').on(t.featureId, t.status),
     index('todos_assigned_idx').on(t.assignedTo),
@@ -173,9 +199,13 @@ export const documents = pgTable(
     content: text('content').notNull(),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     version: integer('version').notNull().default(1),
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      (): SQL => searchVector([[documents.title, 'A'], [documents.content, 'B']]),
+    ),
     ...auditColumns(),
   },
   (t) => [
+    index('documents_search_idx').using('gin', t.searchVector),
     index('documents_project_type_idx').on(t.projectId, t.type),
     index('documents_project_updated_idx').on(t.projectId, t.updatedAt),
     index('documents_element_idx').on(t.elementId),

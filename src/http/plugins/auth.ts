@@ -37,5 +37,6 @@ export default fp(
 /** The service context of an authenticated request. */
 export function contextOf(request: FastifyRequest): ServiceContext {
   if (!request.actor) throw new Unauthenticated('Not authenticated');
-  return { db: request.server.services.database.db, actor: request.actor };
+  const { database, events, cache } = request.server.services;
+  return { db: database.db, actor: request.actor, events, cache };
 }

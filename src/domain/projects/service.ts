@@ -1,0 +1,151 @@
+import { and, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { projectElements, projects } from '../../db/schema.js';
+import { type ProjectRow, isAdmin, readableTeamIds, requireProjectAccess, requireTeamReader } from '../access.js';
+import type { ServiceContext } from '../context.js';
+import { NotFound } from '../errors.js';
+import { type MutationRecorder, mutate } from '../mutation.js';
+import type { Page, PageRequest } from '../pagination.js';
+import { DEFAULT_ELEMENT, type ProjectStatus, mergeResumeContext } from './rules.js';
+
+export type { ProjectRow };
+
+export interface ProjectInput {
+  teamId: string;
+  name: string;
+  description?: string | null | undefined;
+  status?: ProjectStatus | undefined;
+  tags?: string[] | undefined;
+  technologyTags?: string[] | undefined;
+  cursorInstructions?: string | null | undefined;
+  resumeContext?: Record<string, unknown> | null | undefined;
+}
+
+export type ProjectChanges = Partial<Omit<ProjectInput, 'resumeContext'>> & {
+  resumeContext?: Record<string, unknown> | undefined;
+  githubRepoUrl?: string | null | undefined;
+};
+
+/** Any team member may start a project in their team; it comes with its "Default" element. */
+export async function createProject(ctx: ServiceContext, input: ProjectInput): Promise<ProjectRow> {
+  await requireTeamReader(ctx, input.teamId);
+  return mutate(ctx, (tx, record) => insertProject(tx, record, ctx.actor.id, input));
+}
+
+/**
+ * Inserts a project with its default element inside the caller's mutation; for
+ * callers that checked access already (idea conversion).
+ */
+export async function insertProject(tx: DbOrTx, record: MutationRecorder, actorId: string, input: ProjectInput): Promise<ProjectRow> {
+  const [project] = await tx
+    .insert(projects)
+    .values({
+      teamId: input.teamId,
+      name: input.name,
+      description: input.description ?? null,
+      status: input.status ?? 'active',
+      tags: input.tags ?? [],
+      technologyTags: input.technologyTags ?? [],
+      cursorInstructions: input.cursorInstructions ?? null,
+      resumeContext: input.resumeContext ?? null,
+      createdBy: actorId,
+      updatedBy: actorId,
+    })
+    .returning();
+  await ensureDefaultElement(tx, project!.id, actorId);
+  record.activity({ action: 'project.created', entityType: 'project', entityId: project!.id, teamId: project!.teamId, projectId: project!.id, after: project });
+  await record.event({ name: 'projectUpdated', teamId: project!.teamId, projectId: project!.id, payload: { projectId: project!.id, changes: { action: 'created' } } });
+  return project!;
+}
+
+/**
+ * The project's "Default" element (a root module), where todos created without an
+ * element go. Created with the project, and again if someone deleted it.
+ */
+export async function ensureDefaultElement(db: DbOrTx, projectId: string, actorId: string | null): Promise<string> {
+  const [existing] = await db
+    .select({ id: projectElements.id })
+    .from(projectElements)
+    .where(
+      and(
+        eq(projectElements.projectId, projectId),
+        eq(projectElements.type, DEFAULT_ELEMENT.type),
+        eq(projectElements.title, DEFAULT_ELEMENT.title),
+      ),
+    )
+    .orderBy(projectElements.createdAt)
+    .limit(1);
+  if (existing) return existing.id;
+  const [created] = await db
+    .insert(projectElements)
+    .values({ projectId, ...DEFAULT_ELEMENT, createdBy: actorId, updatedBy: actorId })
+    .returning({ id: projectElements.id });
+  return created!.id;
+}
+
+export async function listProjects(
+  ctx: ServiceContext,
+  filters: { status?: ProjectStatus | undefined; teamId?: string | undefined },
+  page: PageRequest,
+): Promise<Page<ProjectRow>> {
+  const conditions: SQL[] = [];
+  if (filters.teamId) {
+    await requireTeamReader(ctx, filters.teamId);
+    conditions.push(eq(projects.teamId, filters.teamId));
+  } else if (!isAdmin(ctx.actor)) {
+    const teamIds = await readableTeamIds(ctx);
+    if (teamIds !== 'all') {
+      if (teamIds.length === 0) return { items: [], total: 0, page: page.page, pageSize: page.pageSize };
+      conditions.push(inArray(projects.teamId, teamIds));
+    }
+  }
+  if (filters.status) conditions.push(eq(projects.status, filters.status));
+  const where = and(...conditions);
+  const [items, [totals]] = await Promise.all([
+    ctx.db.select().from(projects).where(where).orderBy(desc(projects.createdAt), desc(projects.id)).limit(page.pageSize).offset(page.offset),
+    ctx.db.select({ total: count() }).from(projects).where(where),
+  ]);
+  return { items, total: totals?.total ?? 0, page: page.page, pageSize: page.pageSize };
+}
+
+export function getProject(ctx: ServiceContext, projectId: string): Promise<ProjectRow> {
+  return requireProjectAccess(ctx, projectId, 'read');
+}
+
+/** Team leaders edit projects; moving one to another team needs membership there too. */
+export async function updateProject(ctx: ServiceContext, projectId: string, changes: ProjectChanges): Promise<ProjectRow> {
+  const current = await requireProjectAccess(ctx, projectId, 'manage');
+  if (changes.teamId && changes.teamId !== current.teamId) await requireTeamReader(ctx, changes.teamId);
+  return mutate(ctx, async (tx, record) => {
+    const values: Partial<typeof projects.$inferInsert> = { updatedBy: ctx.actor.id };
+    if (changes.teamId !== undefined) values.teamId = changes.teamId;
+    if (changes.name !== undefined) values.name = changes.name;
+    if (changes.description !== undefined) values.description = changes.description;
+    if (changes.status !== undefined) values.status = changes.status;
+    if (changes.tags !== undefined) values.tags = changes.tags;
+    if (changes.technologyTags !== undefined) values.technologyTags = changes.technologyTags;
+    if (changes.cursorInstructions !== undefined) values.cursorInstructions = changes.cursorInstructions;
+    if (changes.githubRepoUrl !== undefined) values.githubRepoUrl = changes.githubRepoUrl;
+    if (changes.resumeContext !== undefined) values.resumeContext = mergeResumeContext(current.resumeContext, changes.resumeContext);
+    const [updated] = await tx.update(projects).set(values).where(eq(projects.id, projectId)).returning();
+    if (!updated) throw new NotFound('Project');
+    const changed = Object.keys(values).filter((key) => key !== 'updatedBy');
+    record.activity({ action: 'project.updated', entityType: 'project', entityId: projectId, teamId: updated.teamId, projectId, before: current, after: updated });
+    await record.event({ name: 'projectUpdated', teamId: updated.teamId, projectId, payload: { projectId, changes: { action: 'updated', fields: changed } } });
+    if (updated.teamId !== current.teamId) {
+      // The old team's members must also learn that the project left them.
+      await record.event({ name: 'projectUpdated', teamId: current.teamId, payload: { projectId, changes: { action: 'moved', fields: ['team_id'] } } });
+    }
+    return updated;
+  });
+}
+
+export async function deleteProject(ctx: ServiceContext, projectId: string): Promise<void> {
+  const current = await requireProjectAccess(ctx, projectId, 'manage');
+  await mutate(ctx, async (tx, record) => {
+    // Recorded first: the event's seq lives on the row about to go.
+    await record.event({ name: 'projectUpdated', teamId: current.teamId, projectId, payload: { projectId, changes: { action: 'deleted' } } });
+    record.activity({ action: 'project.deleted', entityType: 'project', entityId: projectId, teamId: current.teamId, projectId, before: current });
+    await tx.delete(projects).where(eq(projects.id, projectId));
+  });
+}

@@ -1,0 +1,82 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { ProjectRow } from '../../domain/access.js';
+import { PROJECT_STATUSES } from '../../db/schema.js';
+import { Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from './common.js';
+
+export const ProjectStatus = StringEnum(PROJECT_STATUSES);
+const Name = Type.String({ minLength: 1, maxLength: 255 });
+const LongText = Type.String({ maxLength: 100_000 });
+const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
+const JsonObject = Type.Object({}, { additionalProperties: true });
+
+export const Project = Type.Object(
+  {
+    id: Uuid,
+    team_id: Uuid,
+    name: Type.String(),
+    description: Nullable(Type.String()),
+    status: Type.String(),
+    tags: Type.Array(Type.String()),
+    technology_tags: Type.Array(Type.String()),
+    cursor_instructions: Nullable(Type.String()),
+    github_repo_url: Nullable(Type.String()),
+    github_repo_id: Nullable(Type.String()),
+    last_session_at: Nullable(Timestamp),
+    resume_context: Nullable(JsonObject),
+    created_by: Nullable(Uuid),
+    updated_by: Nullable(Uuid),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { $id: 'Project' },
+);
+
+export const CreateProjectBody = Type.Object({
+  team_id: Uuid,
+  name: Name,
+  description: Type.Optional(Nullable(LongText)),
+  status: Type.Optional(ProjectStatus),
+  tags: Type.Optional(Tags),
+  technology_tags: Type.Optional(Tags),
+  cursor_instructions: Type.Optional(Nullable(LongText)),
+  resume_context: Type.Optional(Nullable(JsonObject)),
+});
+
+export const UpdateProjectBody = Type.Object({
+  team_id: Type.Optional(Uuid),
+  name: Type.Optional(Name),
+  description: Type.Optional(Nullable(LongText)),
+  status: Type.Optional(ProjectStatus),
+  tags: Type.Optional(Tags),
+  technology_tags: Type.Optional(Tags),
+  cursor_instructions: Type.Optional(Nullable(LongText)),
+  github_repo_url: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+  resume_context: Type.Optional(JsonObject),
+});
+
+export const ProjectListQuery = Type.Object({
+  ...PaginationQuery.properties,
+  status: Type.Optional(ProjectStatus),
+  team_id: Type.Optional(Uuid),
+});
+
+export function presentProject(project: ProjectRow): Static<typeof Project> {
+  return {
+    id: project.id,
+    team_id: project.teamId,
+    name: project.name,
+    description: project.description,
+    status: project.status,
+    tags: project.tags,
+    technology_tags: project.technologyTags,
+    cursor_instructions: project.cursorInstructions,
+    github_repo_url: project.githubRepoUrl,
+    github_repo_id: project.githubRepoId,
+    last_session_at: project.lastSessionAt,
+    resume_context: (project.resumeContext as Record<string, unknown> | null) ?? null,
+    created_by: project.createdBy,
+    updated_by: project.updatedBy,
+    created_at: project.createdAt,
+    updated_at: project.updatedAt,
+  };
+}
