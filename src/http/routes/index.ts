@@ -1,8 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import authRoutes from './auth.js';
 import adminRoutes from './admin.js';
+import auditRoutes from './audit.js';
+import authRoutes from './auth.js';
+import documentsRoutes from './documents.js';
+import elementsRoutes from './elements.js';
+import featuresRoutes from './features.js';
+import ideasRoutes from './ideas.js';
+import mcpKeysRoutes from './mcp-keys.js';
 import projectRoutes from './projects.js';
+import searchRoutes from './search.js';
+import sessionsRoutes from './sessions.js';
 import teamRoutes from './teams.js';
+import todosRoutes from './todos.js';
 
 /** Every versioned resource; app.ts mounts this twice, unprefixed and under /v1. */
 export default async function apiRoutes(app: FastifyInstance) {
@@ -10,4 +19,13 @@ export default async function apiRoutes(app: FastifyInstance) {
   await app.register(teamRoutes);
   await app.register(adminRoutes);
   await app.register(projectRoutes);
+  await app.register(elementsRoutes);
+  await app.register(featuresRoutes);
+  await app.register(todosRoutes);
+  await app.register(documentsRoutes);
+  await app.register(sessionsRoutes);
+  await app.register(ideasRoutes);
+  await app.register(mcpKeysRoutes);
+  await app.register(searchRoutes);
+  await app.register(auditRoutes);
 }

@@ -1,0 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+
+// Stub: filled in by the work on this resource (issue 4).
+const documentsRoutes: FastifyPluginAsyncTypebox = async () => {};
+export default documentsRoutes;
