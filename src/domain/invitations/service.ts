@@ -6,7 +6,7 @@ import { requireAdmin, requireTeamLeader, type TeamRole } from '../access.js';
 import type { ServiceContext } from '../context.js';
 import { Conflict, NotFound, RuleViolation } from '../errors.js';
 import type { Page, PageRequest } from '../pagination.js';
-import { insertMember } from '../teams/service.js';
+import { joinTeam } from '../teams/service.js';
 import { normalizeEmail } from '../users/rules.js';
 import {
   ADMIN_INVITATION_DEFAULT_DAYS,
@@ -58,7 +58,7 @@ export async function createTeamInvitation(
     const [existing] = await ctx.db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
     if (existing) {
       // An existing account needs no code: it joins the team now (the reference's direct add).
-      const member = await insertMember(ctx.db, teamId, existing.id, memberRole).catch((error: unknown) => {
+      const member = await joinTeam(ctx, teamId, existing.id, memberRole).catch((error: unknown) => {
         if (error instanceof Conflict) throw new RuleViolation('User is already a member of this team');
         throw error;
       });

@@ -4,6 +4,7 @@ import { teamMembers, teams, users } from '../../db/schema.js';
 import { readableTeamIds, requireAdmin, requireTeamLeader, requireTeamReader, type TeamRole } from '../access.js';
 import type { ServiceContext } from '../context.js';
 import { Conflict, NotFound, RuleViolation, isUniqueViolation } from '../errors.js';
+import { type MutationRecorder, mutate } from '../mutation.js';
 import type { Page, PageRequest } from '../pagination.js';
 import { personalTeamNames, personalTeamOwnerName, type TeamLanguage } from './rules.js';
 
@@ -12,15 +13,41 @@ export type MemberRow = typeof teamMembers.$inferSelect & { userName: string | n
 
 const duplicateName = (name: string) => new RuleViolation(`Team with name '${name}' already exists`);
 
+/**
+ * Records a change to a team or its membership: the audit row, and a `teamUpdated`
+ * event so caches and live connections learn who may now see what.
+ */
+async function recordTeamChange(
+  record: MutationRecorder,
+  teamId: string,
+  action: string,
+  details: { userId?: string; before?: unknown; after?: unknown } = {},
+): Promise<void> {
+  record.activity({
+    action: `team.${action}`,
+    entityType: details.userId ? 'team_member' : 'team',
+    entityId: details.userId ?? teamId,
+    teamId,
+    before: details.before,
+    after: details.after,
+  });
+  await record.event({
+    name: 'teamUpdated',
+    teamId,
+    payload: { teamId, changes: { action, ...(details.userId && { userId: details.userId }) } },
+  });
+}
+
 export async function createTeam(ctx: ServiceContext, input: { name: string; description?: string | null }): Promise<TeamRow> {
   requireAdmin(ctx.actor, 'Only admins can create teams');
   try {
-    return await ctx.db.transaction(async (tx) => {
+    return await mutate(ctx, async (tx, record) => {
       const [team] = await tx
         .insert(teams)
         .values({ name: input.name, description: input.description ?? null, createdBy: ctx.actor.id, updatedBy: ctx.actor.id })
         .returning();
       await tx.insert(teamMembers).values({ teamId: team!.id, userId: ctx.actor.id, role: 'team_leader' });
+      await recordTeamChange(record, team!.id, 'created', { after: team });
       return team!;
     });
   } catch (error) {
@@ -84,17 +111,20 @@ export async function updateTeam(
 ): Promise<TeamRow> {
   await requireTeamLeader(ctx, teamId, 'Only team leaders can edit the team');
   try {
-    const [team] = await ctx.db
-      .update(teams)
-      .set({
-        ...(changes.name !== undefined && { name: changes.name }),
-        ...(changes.description !== undefined && { description: changes.description }),
-        updatedBy: ctx.actor.id,
-      })
-      .where(eq(teams.id, teamId))
-      .returning();
-    if (!team) throw new NotFound('Team');
-    return team;
+    return await mutate(ctx, async (tx, record) => {
+      const [team] = await tx
+        .update(teams)
+        .set({
+          ...(changes.name !== undefined && { name: changes.name }),
+          ...(changes.description !== undefined && { description: changes.description }),
+          updatedBy: ctx.actor.id,
+        })
+        .where(eq(teams.id, teamId))
+        .returning();
+      if (!team) throw new NotFound('Team');
+      await recordTeamChange(record, teamId, 'updated', { after: team });
+      return team;
+    });
   } catch (error) {
     if (changes.name !== undefined && isUniqueViolation(error, 'teams_name_key')) throw duplicateName(changes.name);
     throw error;
@@ -103,20 +133,26 @@ export async function updateTeam(
 
 export async function deleteTeam(ctx: ServiceContext, teamId: string): Promise<void> {
   requireAdmin(ctx.actor, 'Only admins can delete teams');
-  const deleted = await ctx.db.delete(teams).where(eq(teams.id, teamId)).returning({ id: teams.id });
-  if (deleted.length === 0) throw new NotFound('Team');
+  await mutate(ctx, async (tx, record) => {
+    const [deleted] = await tx.delete(teams).where(eq(teams.id, teamId)).returning();
+    if (!deleted) throw new NotFound('Team');
+    await recordTeamChange(record, teamId, 'deleted', { before: deleted });
+  });
 }
 
 /** Set once: a team's language decides generated texts, so changing it later is refused. */
 export async function setTeamLanguage(ctx: ServiceContext, teamId: string, language: TeamLanguage): Promise<TeamRow> {
   await requireTeamLeader(ctx, teamId, 'Only team leaders can set the team language');
-  const [team] = await ctx.db
-    .update(teams)
-    .set({ language, updatedBy: ctx.actor.id })
-    .where(and(eq(teams.id, teamId), sql`${teams.language} is null`))
-    .returning();
-  if (!team) throw new RuleViolation('Team language is already set and cannot be changed');
-  return team;
+  return mutate(ctx, async (tx, record) => {
+    const [team] = await tx
+      .update(teams)
+      .set({ language, updatedBy: ctx.actor.id })
+      .where(and(eq(teams.id, teamId), sql`${teams.language} is null`))
+      .returning();
+    if (!team) throw new RuleViolation('Team language is already set and cannot be changed');
+    await recordTeamChange(record, teamId, 'language_set', { after: { language } });
+    return team;
+  });
 }
 
 const memberColumns = {
@@ -159,7 +195,16 @@ async function loadMember(db: DbOrTx, teamId: string, userId: string): Promise<M
 /** Adds an existing user; used by the members route and by direct-add invitations. */
 export async function addMember(ctx: ServiceContext, teamId: string, userId: string, role: TeamRole): Promise<MemberRow> {
   await requireTeamLeader(ctx, teamId, 'Only team leaders can add members');
-  return insertMember(ctx.db, teamId, userId, role);
+  return joinTeam(ctx, teamId, userId, role);
+}
+
+/** Adds a member for a caller whose right to do so was checked (direct-add invitations). */
+export function joinTeam(ctx: ServiceContext, teamId: string, userId: string, role: TeamRole): Promise<MemberRow> {
+  return mutate(ctx, async (tx, record) => {
+    const member = await insertMember(tx, teamId, userId, role);
+    await recordTeamChange(record, teamId, 'member_added', { userId, after: { role } });
+    return member;
+  });
 }
 
 export async function insertMember(db: DbOrTx, teamId: string, userId: string, role: TeamRole): Promise<MemberRow> {
@@ -176,7 +221,7 @@ export async function insertMember(db: DbOrTx, teamId: string, userId: string, r
 
 export async function removeMember(ctx: ServiceContext, teamId: string, userId: string): Promise<void> {
   await requireTeamLeader(ctx, teamId, 'Only team leaders can remove members');
-  await ctx.db.transaction(async (tx) => {
+  await mutate(ctx, async (tx, record) => {
     // Two locks, always in this order: the user (so removals from two different teams
     // cannot both pass the last-team check) and the team's memberships (so two
     // removals from one team cannot both pass the last-leader check).
@@ -201,12 +246,13 @@ export async function removeMember(ctx: ServiceContext, teamId: string, userId: 
       }
     }
     await tx.delete(teamMembers).where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)));
+    await recordTeamChange(record, teamId, 'member_removed', { userId, before: { role: target.role } });
   });
 }
 
 export async function changeMemberRole(ctx: ServiceContext, teamId: string, userId: string, role: TeamRole): Promise<MemberRow> {
   await requireTeamLeader(ctx, teamId, 'Only team leaders can change member roles');
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, async (tx, record) => {
     const members = await tx
       .select({ userId: teamMembers.userId, role: teamMembers.role })
       .from(teamMembers)
@@ -222,6 +268,7 @@ export async function changeMemberRole(ctx: ServiceContext, teamId: string, user
       .update(teamMembers)
       .set({ role })
       .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)));
+    await recordTeamChange(record, teamId, 'member_role_changed', { userId, before: { role: target.role }, after: { role } });
     return (await loadMember(tx, teamId, userId))!;
   });
 }
