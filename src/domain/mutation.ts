@@ -33,6 +33,28 @@ export interface MutationRecorder {
  * so nobody ever hears of a change that was rolled back.
  */
 export async function mutate<T>(ctx: ServiceContext, work: (tx: Tx, record: MutationRecorder) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await attemptMutation(ctx, work);
+    } catch (error) {
+      // PostgreSQL aborts one side of a deadlock or serialization conflict; the work
+      // was rolled back whole and nothing was published, so running it again is safe.
+      if (attempt >= MAX_ATTEMPTS || !isRetryableConflict(error)) throw error;
+    }
+  }
+}
+
+const MAX_ATTEMPTS = 3;
+
+function isRetryableConflict(error: unknown): boolean {
+  for (let current: unknown = error; current && typeof current === 'object'; current = (current as { cause?: unknown }).cause) {
+    const code = (current as { code?: unknown }).code;
+    if (code === '40P01' || code === '40001') return true;
+  }
+  return false;
+}
+
+async function attemptMutation<T>(ctx: ServiceContext, work: (tx: Tx, record: MutationRecorder) => Promise<T>): Promise<T> {
   const activities: ActivityEntry[] = [];
   const committed: DomainEvent[] = [];
   const result = await ctx.db.transaction(async (tx) => {

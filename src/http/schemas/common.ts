@@ -4,8 +4,12 @@ import type { Page } from '../../domain/pagination.js';
 export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
 /** Services hand over Date objects; the serializer writes them as ISO-8601 with `Z`. */
 export const Timestamp = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
-/** `null` first: with type coercion on, `[string, null]` would turn a JSON null into "". */
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);
+/**
+ * `T` or null, as OpenAPI's `nullable` rather than a union: with type coercion on,
+ * a union coerces across its branches (null-first turns 0 and "" into null,
+ * string-first turns null into ""), while `nullable` keeps each value as sent.
+ */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
 
 export const ErrorResponse = Type.Object(
   { detail: Type.Union([Type.String(), Type.Array(Type.Object({}, { additionalProperties: true }))]) },
