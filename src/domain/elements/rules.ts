@@ -16,3 +16,32 @@ export function rolledUpStatus(current: ElementStatus, contents: WorkStatus[]): 
   if (done > 0 || contents.includes('in_progress')) return 'in_progress';
   return 'new';
 }
+
+export const PARENT_NOT_IN_PROJECT = "Parent element not found or doesn't belong to project";
+export const PARENT_CYCLE = 'Circular parent reference: an element cannot be moved under itself or one of its descendants';
+export const SELF_DEPENDENCY = 'Element cannot depend on itself';
+export const CIRCULAR_DEPENDENCY = 'Circular dependency detected';
+export const DUPLICATE_DEPENDENCY = 'Dependency already exists';
+export const CROSS_PROJECT_DEPENDENCY = 'Elements must belong to the same project';
+
+export interface TreeNode<T> {
+  item: T;
+  children: TreeNode<T>[];
+}
+
+/**
+ * Nests rows by `parentId` in one pass. Rows come in sibling order (the caller sorts
+ * them), and children keep that order. A row whose parent is not among the rows
+ * becomes a root, so a partial list still shows everything it was given.
+ */
+export function assembleTree<T extends { id: string; parentId: string | null }>(rows: readonly T[]): TreeNode<T>[] {
+  const nodes = new Map<string, TreeNode<T>>();
+  for (const row of rows) nodes.set(row.id, { item: row, children: [] });
+  const roots: TreeNode<T>[] = [];
+  for (const row of rows) {
+    const node = nodes.get(row.id)!;
+    const parent = row.parentId === null ? undefined : nodes.get(row.parentId);
+    (parent ? parent.children : roots).push(node);
+  }
+  return roots;
+}

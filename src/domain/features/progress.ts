@@ -1,0 +1,80 @@
+import { count, eq, sql } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../../db/client.js';
+import { features, todos } from '../../db/schema.js';
+import type { MutationRecorder } from '../mutation.js';
+import { type FeatureStatus, type TodoTally, autoFeatureStatus, progressPercentage } from './rules.js';
+
+type FeatureRow = typeof features.$inferSelect;
+
+/**
+ * Serialises the changes to one project's todos and features for the rest of the
+ * transaction. A todo change touches derived rows (its feature's counters, its
+ * element's roll-up) that other todo changes touch too; taking this lock first gives
+ * every such transaction the same lock order, so they queue instead of deadlocking
+ * on the rows their inserts reference.
+ */
+export async function lockProjectWork(tx: Tx, projectId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`project-work:${projectId}`}))`);
+}
+
+export async function tallyTodos(db: DbOrTx, featureId: string): Promise<TodoTally> {
+  const [row] = await db
+    .select({
+      total: count(),
+      done: sql<number>`count(*) filter (where ${todos.status} = 'done')`.mapWith(Number),
+      inProgress: sql<number>`count(*) filter (where ${todos.status} = 'in_progress')`.mapWith(Number),
+    })
+    .from(todos)
+    .where(eq(todos.featureId, featureId));
+  return { total: row?.total ?? 0, done: row?.done ?? 0, inProgress: row?.inProgress ?? 0 };
+}
+
+/**
+ * Recomputes a feature's counters, progress and auto-status from its todos, in the
+ * caller's transaction (so they can never disagree with the todo change that caused
+ * it). The feature row is locked first, so concurrent todo changes count in turn.
+ * Publishes `featureUpdated` when anything moved. Returns the feature as it now is.
+ */
+export async function refreshFeatureProgress(tx: Tx, record: MutationRecorder, featureId: string, teamId: string): Promise<FeatureRow | undefined> {
+  const [current] = await tx.select().from(features).where(eq(features.id, featureId)).for('update');
+  if (!current) return undefined;
+  const tally = await tallyTodos(tx, featureId);
+  const next = {
+    totalTodos: tally.total,
+    completedTodos: tally.done,
+    progressPercentage: progressPercentage(tally.total, tally.done),
+    status: autoFeatureStatus(current.status as FeatureStatus, tally),
+  };
+  const unchanged =
+    next.totalTodos === current.totalTodos &&
+    next.completedTodos === current.completedTodos &&
+    next.progressPercentage === current.progressPercentage &&
+    next.status === current.status;
+  if (unchanged) return current;
+  const [updated] = await tx.update(features).set(next).where(eq(features.id, featureId)).returning();
+  record.activity({
+    action: 'feature.progress_updated',
+    entityType: 'feature',
+    entityId: featureId,
+    teamId,
+    projectId: current.projectId,
+    before: pick(current),
+    after: pick(updated!),
+  });
+  await announceFeature(record, updated!, teamId);
+  return updated;
+}
+
+function pick(feature: FeatureRow) {
+  return { status: feature.status, progress_percentage: feature.progressPercentage, total_todos: feature.totalTodos, completed_todos: feature.completedTodos };
+}
+
+export function announceFeature(record: MutationRecorder, feature: FeatureRow, teamId: string, status: string = feature.status): Promise<void> {
+  return record.event({
+    name: 'featureUpdated',
+    teamId,
+    projectId: feature.projectId,
+    payload: { featureId: feature.id, projectId: feature.projectId, progress: feature.progressPercentage, status },
+  });
+}
+

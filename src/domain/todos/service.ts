@@ -1,0 +1,286 @@
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.js';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
+import { features, projectElements, todos } from '../../db/schema.js';
+import { requireProjectAccess, requireProjectWriter, type ProjectRow } from '../access.js';
+import type { ServiceContext } from '../context.js';
+import { rollUpElementStatus } from '../elements/rollup.js';
+import { Conflict, NotFound, RuleViolation } from '../errors.js';
+import { lockProjectWork, refreshFeatureProgress } from '../features/progress.js';
+import { requireAssignableUser, requireProjectElements, requireProjectFeature } from '../features/references.js';
+import { type MutationRecorder, mutate } from '../mutation.js';
+import { ensureDefaultElement } from '../projects/service.js';
+import { type TodoRow, requireTodo } from './queries.js';
+import { type TodoPriority, type TodoStatus, changedFields, checkTodoTransition, completedAtAfter, createsDependencyCycle } from './rules.js';
+
+export const STALE_TODO_MESSAGE = 'Todo was modified by another user. Please refresh and try again.';
+
+/** Fields a client may set; `undefined` leaves a field alone, `null` clears it. */
+export interface TodoFields {
+  title?: string | undefined;
+  description?: string | null | undefined;
+  status?: TodoStatus | undefined;
+  position?: number | null | undefined;
+  priority?: TodoPriority | null | undefined;
+  blockerReason?: string | null | undefined;
+  blockedBy?: string[] | undefined;
+  assignedTo?: string | null | undefined;
+  featureId?: string | null | undefined;
+  githubIssueNumber?: number | null | undefined;
+  githubPrNumber?: number | null | undefined;
+  githubPrUrl?: string | null | undefined;
+}
+
+export interface TodoInput extends TodoFields {
+  title: string;
+  elementId?: string | undefined;
+  projectId?: string | undefined;
+}
+
+export interface TodoChanges extends TodoFields {
+  elementId?: string | undefined;
+}
+
+/** Row keys a change may touch, in the order `todoUpdated.changes` lists them. */
+const CHANGEABLE = [
+  'title',
+  'description',
+  'status',
+  'position',
+  'priority',
+  'blockerReason',
+  'blockedBy',
+  'assignedTo',
+  'featureId',
+  'elementId',
+  'githubIssueNumber',
+  'githubPrNumber',
+  'githubPrUrl',
+  'completedAt',
+] as const satisfies readonly (keyof TodoRow)[];
+
+function withoutSearch(row: TodoRow): Omit<TodoRow, 'searchVector'> {
+  const { searchVector: _ignored, ...rest } = row;
+  return rest;
+}
+
+/**
+ * Todo ids a todo of `projectId` may wait for: unknown or invisible ones answer 404
+ * (no existence leak), visible ones of another project 400.
+ */
+async function requireProjectTodos(ctx: ServiceContext, projectId: string, ids: readonly string[]): Promise<void> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return;
+  const rows = await ctx.db.select({ id: todos.id, projectId: todos.projectId }).from(todos).where(inArray(todos.id, unique));
+  for (const id of unique) {
+    const row = rows.find((candidate) => candidate.id === id);
+    if (!row) throw new NotFound('Blocking todo');
+    if (row.projectId !== projectId) {
+      await requireProjectAccess(ctx, row.projectId, 'read', 'Blocking todo');
+      throw new RuleViolation(`blocked_by: todo ${id} belongs to another project`);
+    }
+  }
+}
+
+/** Checks every id a change names against the todo's project, before any transaction. */
+async function checkReferences(ctx: ServiceContext, project: ProjectRow, fields: TodoChanges, todoId?: string): Promise<void> {
+  if (fields.assignedTo) await requireAssignableUser(ctx, project.teamId, fields.assignedTo);
+  if (fields.featureId) await requireProjectFeature(ctx, project.id, fields.featureId);
+  if (fields.elementId) await requireProjectElements(ctx, project.id, [fields.elementId]);
+  if (fields.blockedBy) {
+    if (todoId && fields.blockedBy.includes(todoId)) throw new RuleViolation('A todo cannot be blocked by itself');
+    await requireProjectTodos(ctx, project.id, fields.blockedBy);
+  }
+}
+
+/** Where a new todo goes: its element's project, the given project, or its feature's. */
+async function resolveProject(ctx: ServiceContext, input: TodoInput): Promise<ProjectRow> {
+  if (input.elementId) {
+    const [element] = await ctx.db
+      .select({ projectId: projectElements.projectId })
+      .from(projectElements)
+      .where(eq(projectElements.id, input.elementId))
+      .limit(1);
+    if (!element) throw new NotFound('Element');
+    const project = await requireProjectWriter(ctx, element.projectId, 'Element');
+    if (input.projectId && input.projectId !== project.id) throw new RuleViolation('The element belongs to another project');
+    return project;
+  }
+  if (input.projectId) return requireProjectWriter(ctx, input.projectId);
+  if (input.featureId) {
+    const [feature] = await ctx.db.select({ projectId: features.projectId }).from(features).where(eq(features.id, input.featureId)).limit(1);
+    if (!feature) throw new NotFound('Feature');
+    return requireProjectWriter(ctx, feature.projectId, 'Feature');
+  }
+  throw new RuleViolation('A todo needs an element_id, a project_id or a feature_id');
+}
+
+/**
+ * The derived values a todo change moves, in its transaction: the element status
+ * roll-up (old and new element) and the progress of the old and the new feature.
+ */
+async function refreshDerived(tx: Tx, record: MutationRecorder, project: ProjectRow, before: TodoRow | undefined, after: TodoRow | undefined): Promise<void> {
+  const elementIds = new Set([before?.elementId, after?.elementId].filter((id): id is string => Boolean(id)));
+  const rolled: string[] = [];
+  for (const elementId of elementIds) rolled.push(...(await rollUpElementStatus(tx, elementId)));
+  if (rolled.length > 0) {
+    await record.event({
+      name: 'projectUpdated',
+      teamId: project.teamId,
+      projectId: project.id,
+      payload: { projectId: project.id, changes: { action: 'element_status_rolled_up', element_ids: [...new Set(rolled)] } },
+    });
+  }
+  const featureIds = new Set([before?.featureId, after?.featureId].filter((id): id is string => Boolean(id)));
+  for (const featureId of featureIds) await refreshFeatureProgress(tx, record, featureId, project.teamId);
+}
+
+/** Refuses a `blocked_by` that would make the todos of a project wait for each other in a loop. */
+async function checkNoCycle(tx: Tx, projectId: string, todoId: string, blockedBy: readonly string[]): Promise<void> {
+  // The caller holds the project's work lock, so two changes cannot close a loop together.
+  const rows = await tx
+    .select({ id: todos.id, blockedBy: todos.blockedBy })
+    .from(todos)
+    .where(and(eq(todos.projectId, projectId), ne(todos.id, todoId), sql`cardinality(${todos.blockedBy}) > 0`));
+  const edges = new Map(rows.map((row) => [row.id, row.blockedBy]));
+  if (createsDependencyCycle(todoId, blockedBy, edges)) {
+    throw new RuleViolation('blocked_by would create a dependency cycle: a todo cannot (even indirectly) wait for itself');
+  }
+}
+
+async function announceTodo(record: MutationRecorder, ctx: ServiceContext, project: ProjectRow, todo: { id: string; version: number }, changes: Record<string, unknown>): Promise<void> {
+  await record.event({
+    name: 'todoUpdated',
+    teamId: project.teamId,
+    projectId: project.id,
+    version: todo.version,
+    payload: { todoId: todo.id, projectId: project.id, userId: ctx.actor.id, changes },
+  });
+}
+
+export async function createTodo(ctx: ServiceContext, input: TodoInput): Promise<TodoRow> {
+  const project = await resolveProject(ctx, input);
+  await checkReferences(ctx, project, input);
+  const status = input.status ?? 'new';
+  return mutate(ctx, async (tx, record) => {
+    await lockProjectWork(tx, project.id);
+    const elementId = input.elementId ?? (await ensureDefaultElement(tx, project.id, ctx.actor.id));
+    const [todo] = await tx
+      .insert(todos)
+      .values({
+        projectId: project.id,
+        elementId,
+        featureId: input.featureId ?? null,
+        title: input.title,
+        description: input.description ?? null,
+        status,
+        position: input.position ?? null,
+        priority: input.priority === undefined ? 'medium' : input.priority,
+        blockerReason: input.blockerReason ?? null,
+        blockedBy: [...new Set(input.blockedBy ?? [])],
+        assignedTo: input.assignedTo ?? null,
+        githubIssueNumber: input.githubIssueNumber ?? null,
+        githubPrNumber: input.githubPrNumber ?? null,
+        githubPrUrl: input.githubPrUrl ?? null,
+        completedAt: completedAtAfter(undefined, status, null, new Date()),
+        createdBy: ctx.actor.id,
+        updatedBy: ctx.actor.id,
+      })
+      .returning();
+    await refreshDerived(tx, record, project, undefined, todo);
+    record.activity({ action: 'todo.created', entityType: 'todo', entityId: todo!.id, teamId: project.teamId, projectId: project.id, after: withoutSearch(todo!) });
+    await announceTodo(record, ctx, project, todo!, { action: 'created' });
+    return todo!;
+  });
+}
+
+/**
+ * Changes a todo as a compare-and-swap on its version: with `expectedVersion` the
+ * client's view must still be current (409 with `current_version` otherwise); without
+ * it the row is locked, so the workflow check and the write see the same state.
+ */
+export async function updateTodo(
+  ctx: ServiceContext,
+  todoId: string,
+  changes: TodoChanges,
+  expectedVersion?: number,
+  action = 'todo.updated',
+): Promise<TodoRow> {
+  const { project } = await requireTodo(ctx, todoId, 'write');
+  await checkReferences(ctx, project, changes, todoId);
+  return mutate(ctx, async (tx, record) => {
+    await lockProjectWork(tx, project.id);
+    if (changes.blockedBy) await checkNoCycle(tx, project.id, todoId, changes.blockedBy);
+    const query = tx.select().from(todos).where(eq(todos.id, todoId));
+    const [current] = expectedVersion === undefined ? await query.for('update') : await query;
+    if (!current) throw new NotFound('Todo');
+    if (expectedVersion !== undefined && current.version !== expectedVersion) {
+      throw new Conflict(STALE_TODO_MESSAGE, { current_version: current.version });
+    }
+    if (changes.status !== undefined) checkTodoTransition(current.status as TodoStatus, changes.status);
+
+    const values: PgUpdateSetSource<typeof todos> = { updatedBy: ctx.actor.id, version: sql`${todos.version} + 1` };
+    for (const field of CHANGEABLE) {
+      if (field === 'completedAt' || changes[field] === undefined) continue;
+      (values as Record<string, unknown>)[field] = changes[field];
+    }
+    if (changes.blockedBy) values.blockedBy = [...new Set(changes.blockedBy)];
+    if (changes.status !== undefined) {
+      values.completedAt = completedAtAfter(current.status as TodoStatus, changes.status, current.completedAt, new Date());
+    }
+    const [updated] = await tx
+      .update(todos)
+      .set(values)
+      .where(and(eq(todos.id, todoId), eq(todos.version, current.version)))
+      .returning();
+    if (!updated) {
+      // Someone else's write landed between our read and this one.
+      const [latest] = await tx.select({ version: todos.version }).from(todos).where(eq(todos.id, todoId));
+      if (!latest) throw new NotFound('Todo');
+      throw new Conflict(STALE_TODO_MESSAGE, { current_version: latest.version });
+    }
+    await refreshDerived(tx, record, project, current, updated);
+    record.activity({
+      action,
+      entityType: 'todo',
+      entityId: todoId,
+      teamId: project.teamId,
+      projectId: project.id,
+      before: withoutSearch(current),
+      after: withoutSearch(updated),
+    });
+    await announceTodo(record, ctx, project, updated, changedFields(current, updated, CHANGEABLE));
+    return updated;
+  });
+}
+
+export function setTodoStatus(ctx: ServiceContext, todoId: string, status: TodoStatus, expectedVersion?: number): Promise<TodoRow> {
+  return updateTodo(ctx, todoId, { status }, expectedVersion, 'todo.status_changed');
+}
+
+/** Assigns the todo to a member of its project's team, or unassigns it (`null`). */
+export function assignTodo(ctx: ServiceContext, todoId: string, userId: string | null, expectedVersion?: number): Promise<TodoRow> {
+  return updateTodo(ctx, todoId, { assignedTo: userId }, expectedVersion, 'todo.assigned');
+}
+
+/**
+ * Deletes a todo. Todos that waited for it stop waiting (a changed row: new version,
+ * its own `todoUpdated`); its element and feature are recomputed.
+ */
+export async function deleteTodo(ctx: ServiceContext, todoId: string): Promise<void> {
+  const { project } = await requireTodo(ctx, todoId, 'write');
+  await mutate(ctx, async (tx, record) => {
+    await lockProjectWork(tx, project.id);
+    const [deleted] = await tx.delete(todos).where(eq(todos.id, todoId)).returning();
+    if (!deleted) throw new NotFound('Todo');
+    const released = await tx
+      .update(todos)
+      .set({ blockedBy: sql`array_remove(${todos.blockedBy}, ${todoId}::uuid)`, version: sql`${todos.version} + 1`, updatedBy: ctx.actor.id })
+      .where(and(eq(todos.projectId, project.id), sql`${todoId}::uuid = any(${todos.blockedBy})`))
+      .returning({ id: todos.id, version: todos.version, blockedBy: todos.blockedBy });
+    for (const todo of released) await announceTodo(record, ctx, project, todo, { blocked_by: todo.blockedBy });
+    await refreshDerived(tx, record, project, deleted, undefined);
+    record.activity({ action: 'todo.deleted', entityType: 'todo', entityId: todoId, teamId: project.teamId, projectId: project.id, before: withoutSearch(deleted) });
+    await announceTodo(record, ctx, project, deleted, { action: 'deleted' });
+  });
+}

@@ -1,0 +1,149 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { FEATURE_STATUSES } from '../../db/schema.js';
+import { FEATURE_SORTS } from '../../domain/features/rules.js';
+import type { DeletePreview, FeatureRow } from '../../domain/features/service.js';
+import type { ElementRow } from '../../domain/todos/queries.js';
+import { Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from './common.js';
+import { Todo, TodoStatus } from './todo.js';
+
+export const FeatureStatus = StringEnum(FEATURE_STATUSES);
+const Name = Type.String({ minLength: 1, maxLength: 255 });
+const LongText = Type.String({ maxLength: 100_000 });
+
+export const Feature = Type.Object({
+  id: Uuid,
+  project_id: Uuid,
+  name: Type.String(),
+  description: Nullable(Type.String()),
+  status: FeatureStatus,
+  assigned_to: Nullable(Uuid),
+  progress_percentage: Type.Integer(),
+  total_todos: Type.Integer(),
+  completed_todos: Type.Integer(),
+  created_by: Nullable(Uuid),
+  updated_by: Nullable(Uuid),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+/** The element shape of `/elements`, as a feature's linked elements are listed. */
+export const LinkedElement = Type.Object({
+  id: Uuid,
+  project_id: Uuid,
+  parent_id: Nullable(Uuid),
+  type: Type.String(),
+  title: Type.String(),
+  description: Nullable(Type.String()),
+  status: Type.String(),
+  position: Nullable(Type.Integer()),
+  definition_of_done: Nullable(Type.String()),
+  github_issue_number: Nullable(Type.Integer()),
+  github_issue_url: Nullable(Type.String()),
+  created_by: Nullable(Uuid),
+  updated_by: Nullable(Uuid),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export const CreateFeatureBody = Type.Object({
+  project_id: Uuid,
+  name: Name,
+  description: Type.Optional(Nullable(LongText)),
+  status: Type.Optional(FeatureStatus),
+  assigned_to: Type.Optional(Nullable(Uuid)),
+  element_ids: Type.Optional(Type.Array(Uuid, { maxItems: 200 })),
+});
+
+export const UpdateFeatureBody = Type.Object({
+  name: Type.Optional(Name),
+  description: Type.Optional(Nullable(LongText)),
+  status: Type.Optional(FeatureStatus),
+  assigned_to: Type.Optional(Nullable(Uuid)),
+});
+
+export const FeatureListQuery = Type.Object({
+  ...PaginationQuery.properties,
+  status: Type.Optional(FeatureStatus),
+  sort: Type.Optional(Type.String({ maxLength: 40, description: `One of ${FEATURE_SORTS.join(', ')}; anything else sorts by updated_at_desc` })),
+});
+
+export const FeatureTodosQuery = Type.Object({ ...PaginationQuery.properties, status: Type.Optional(TodoStatus) });
+
+export const FeatureElementParams = Type.Object({ id: Uuid, element_id: Uuid });
+export const ProjectIdParams = Type.Object({ project_id: Uuid });
+
+export const FeatureTodosPage = Type.Object({
+  todos: Type.Array(Todo),
+  total: Type.Integer(),
+  page: Type.Integer(),
+  page_size: Type.Integer(),
+  count: Type.Integer({ description: 'Todos on this page' }),
+});
+
+export const FeatureElementsPage = Type.Object({
+  elements: Type.Array(LinkedElement),
+  total: Type.Integer(),
+  page: Type.Integer(),
+  page_size: Type.Integer(),
+  count: Type.Integer({ description: 'Elements on this page' }),
+});
+
+export const FeatureProgress = Type.Object({ total: Type.Integer(), completed: Type.Integer(), percentage: Type.Integer() });
+
+export const FeatureDeletePreview = Type.Object({
+  feature_id: Uuid,
+  todos_unlinked: Type.Array(Type.Object({ id: Uuid, title: Type.String() })),
+  element_links_removed: Type.Integer(),
+  documents_unlinked: Type.Integer(),
+  branches_unlinked: Type.Integer(),
+});
+
+export function presentFeature(feature: FeatureRow): Static<typeof Feature> {
+  return {
+    id: feature.id,
+    project_id: feature.projectId,
+    name: feature.name,
+    description: feature.description,
+    status: feature.status as Static<typeof FeatureStatus>,
+    assigned_to: feature.assignedTo,
+    progress_percentage: feature.progressPercentage,
+    total_todos: feature.totalTodos,
+    completed_todos: feature.completedTodos,
+    created_by: feature.createdBy,
+    updated_by: feature.updatedBy,
+    created_at: feature.createdAt,
+    updated_at: feature.updatedAt,
+  };
+}
+
+export function presentLinkedElement(element: ElementRow): Static<typeof LinkedElement> {
+  return {
+    id: element.id,
+    project_id: element.projectId,
+    parent_id: element.parentId,
+    type: element.type,
+    title: element.title,
+    description: element.description,
+    status: element.status,
+    position: element.position,
+    definition_of_done: element.definitionOfDone,
+    github_issue_number: element.githubIssueNumber,
+    github_issue_url: element.githubIssueUrl,
+    created_by: element.createdBy,
+    updated_by: element.updatedBy,
+    created_at: element.createdAt,
+    updated_at: element.updatedAt,
+  };
+}
+
+export function presentDeletePreview(preview: DeletePreview): Static<typeof FeatureDeletePreview> {
+  return {
+    feature_id: preview.featureId,
+    todos_unlinked: preview.todosUnlinked,
+    element_links_removed: preview.elementLinksRemoved,
+    documents_unlinked: preview.documentsUnlinked,
+    branches_unlinked: preview.branchesUnlinked,
+  };
+}
+
+export const PaginationOnly = PaginationQuery;

@@ -1,0 +1,119 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { TODO_PRIORITIES, TODO_STATUSES } from '../../db/schema.js';
+import type { TodoRow } from '../../domain/todos/queries.js';
+import { Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from './common.js';
+
+export const TodoStatus = StringEnum(TODO_STATUSES);
+export const TodoPriority = StringEnum(TODO_PRIORITIES);
+const Title = Type.String({ minLength: 1, maxLength: 255 });
+const LongText = Type.String({ maxLength: 100_000 });
+const Position = Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 });
+const IssueNumber = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+const BlockedBy = Type.Array(Uuid, { maxItems: 100, description: 'Ids of todos of the same project this todo waits for' });
+const ExpectedVersion = Type.Integer({ minimum: 1, description: 'The version the client last saw; a different current version answers 409' });
+
+export const Todo = Type.Object({
+  id: Uuid,
+  project_id: Uuid,
+  element_id: Uuid,
+  feature_id: Nullable(Uuid),
+  title: Type.String(),
+  description: Nullable(Type.String()),
+  status: TodoStatus,
+  position: Nullable(Type.Integer()),
+  priority: Nullable(Type.String()),
+  blocker_reason: Nullable(Type.String()),
+  blocked_by: Type.Array(Uuid),
+  assigned_to: Nullable(Uuid),
+  claimed_by: Nullable(Uuid),
+  claim_expires_at: Nullable(Timestamp),
+  version: Type.Integer(),
+  github_issue_number: Nullable(Type.Integer()),
+  github_pr_number: Nullable(Type.Integer()),
+  github_pr_url: Nullable(Type.String()),
+  completed_at: Nullable(Timestamp),
+  created_by: Nullable(Uuid),
+  updated_by: Nullable(Uuid),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+const TodoFields = {
+  description: Type.Optional(Nullable(LongText)),
+  position: Type.Optional(Nullable(Position)),
+  priority: Type.Optional(Nullable(TodoPriority)),
+  blocker_reason: Type.Optional(Nullable(LongText)),
+  blocked_by: Type.Optional(BlockedBy),
+  assigned_to: Type.Optional(Nullable(Uuid)),
+  github_issue_number: Type.Optional(Nullable(IssueNumber)),
+  github_pr_number: Type.Optional(Nullable(IssueNumber)),
+  github_pr_url: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+};
+
+export const CreateTodoBody = Type.Object({
+  title: Title,
+  element_id: Type.Optional(Uuid),
+  project_id: Type.Optional(Uuid),
+  feature_id: Type.Optional(Nullable(Uuid)),
+  status: Type.Optional(TodoStatus),
+  ...TodoFields,
+});
+
+export const UpdateTodoBody = Type.Object({
+  title: Type.Optional(Title),
+  element_id: Type.Optional(Uuid),
+  feature_id: Type.Optional(Nullable(Uuid)),
+  status: Type.Optional(TodoStatus),
+  ...TodoFields,
+  expected_version: Type.Optional(ExpectedVersion),
+});
+
+export const ExpectedVersionQuery = Type.Object({ expected_version: Type.Optional(ExpectedVersion) });
+
+/** `status` is a plain string here so that `tested` gets the workflow's 400, not a 422. */
+export const TodoStatusInput = {
+  status: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'new, in_progress or done' })),
+  expected_version: Type.Optional(ExpectedVersion),
+};
+
+export const AssignInput = {
+  user_id: Type.Optional(Nullable(Uuid)),
+  expected_version: Type.Optional(ExpectedVersion),
+};
+
+export const TodoListQuery = Type.Object({
+  ...PaginationQuery.properties,
+  project_id: Type.Optional(Uuid),
+  feature_id: Type.Optional(Uuid),
+  element_id: Type.Optional(Uuid),
+  assigned_to: Type.Optional(Uuid),
+  status: Type.Optional(TodoStatus),
+});
+
+export function presentTodo(todo: TodoRow): Static<typeof Todo> {
+  return {
+    id: todo.id,
+    project_id: todo.projectId,
+    element_id: todo.elementId,
+    feature_id: todo.featureId,
+    title: todo.title,
+    description: todo.description,
+    status: todo.status as Static<typeof TodoStatus>,
+    position: todo.position,
+    priority: todo.priority,
+    blocker_reason: todo.blockerReason,
+    blocked_by: todo.blockedBy,
+    assigned_to: todo.assignedTo,
+    claimed_by: todo.claimedBy,
+    claim_expires_at: todo.claimExpiresAt,
+    version: todo.version,
+    github_issue_number: todo.githubIssueNumber,
+    github_pr_number: todo.githubPrNumber,
+    github_pr_url: todo.githubPrUrl,
+    completed_at: todo.completedAt,
+    created_by: todo.createdBy,
+    updated_by: todo.updatedBy,
+    created_at: todo.createdAt,
+    updated_at: todo.updatedAt,
+  };
+}
