@@ -19,6 +19,7 @@ export default async function apiRoutes(app: FastifyInstance) {
   await app.register(teamRoutes);
   await app.register(adminRoutes);
   await app.register(projectRoutes);
+  await app.register(import('./project-extras.js'));
   await app.register(elementsRoutes);
   await app.register(featuresRoutes);
   await app.register(todosRoutes);
