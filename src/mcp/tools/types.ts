@@ -1,0 +1,34 @@
+import type { ZodRawShape, z } from 'zod';
+import type { ServiceContext } from '../../domain/context.js';
+
+/** Tool profiles (DECISIONS.md "MCP"): `core` ⊂ `standard` ⊂ `all`. */
+export type ToolProfile = 'core' | 'standard' | 'all';
+
+/** What a tool handler knows about its caller, bound per MCP session or request. */
+export interface McpCallContext extends ServiceContext {
+  /** The project the API key is scoped to, or the X-Project-Id header's, if any. */
+  boundProjectId?: string | undefined;
+  /** True for read-only keys: tools that are not read-only refuse to run. */
+  readOnly: boolean;
+}
+
+/**
+ * One MCP tool: a declaration the server registers plus a call into `domain/`.
+ * Handlers return plain JSON-able data; the server wraps it in a compact text
+ * result, and turns thrown DomainErrors into `isError: true` results with the message.
+ */
+export interface ToolDefinition<Shape extends ZodRawShape = ZodRawShape> {
+  name: string;
+  /** Written for the model: when to use it, what comes back. */
+  description: string;
+  /** The smallest profile that includes this tool. */
+  profile: ToolProfile;
+  inputSchema: Shape;
+  annotations: { readOnlyHint: boolean; destructiveHint?: boolean; idempotentHint?: boolean };
+  handler(ctx: McpCallContext, args: z.infer<z.ZodObject<Shape>>): Promise<unknown>;
+}
+
+/** Keeps each tool's handler typed by its own schema inside a mixed array. */
+export function defineTool<Shape extends ZodRawShape>(tool: ToolDefinition<Shape>): ToolDefinition {
+  return tool as unknown as ToolDefinition;
+}
