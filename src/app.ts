@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { ensureFirstAdmin, type FirstStart } from './domain/users/bootstrap.js';
 import authentication from './http/plugins/auth.js';
 import errorHandling from './http/plugins/errors.js';
+import etags from './http/plugins/etag.js';
 import observability from './http/plugins/observability.js';
 import openapi from './http/plugins/openapi.js';
 import rateLimits from './http/plugins/rate-limit.js';
@@ -57,6 +58,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     await fastify.register(authentication);
     await fastify.register(rateLimits, { config });
     await fastify.register(observability);
+    await fastify.register(etags);
 
     await fastify.register(systemRoutes);
     await fastify.register(apiRoutes);

@@ -5,9 +5,11 @@ import { type Database, openDatabase } from './db/client.js';
 import { AuthService } from './domain/auth/service.js';
 import { TokenIssuer } from './domain/auth/tokens.js';
 import { EventBus } from './events/bus.js';
-import { type Cache, MemoryCache } from './infra/cache.js';
+import { subscribeCacheInvalidation } from './events/cache-invalidation.js';
+import { type Cache, type CacheObserver, MemoryCache } from './infra/cache.js';
 import { type Metrics, createMetrics } from './infra/metrics.js';
 import { createRedis } from './infra/redis.js';
+import { RedisCache } from './infra/redis-cache.js';
 import { resolveJwtSecrets } from './infra/secrets.js';
 
 /** The long-lived parts one app instance owns, created once and closed once. */
@@ -27,6 +29,13 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     await database.migrate();
     const redis = config.redis ? createRedis(config.redis.url, config.redis.keyPrefix) : undefined;
     if (redis) {
+      // Without a listener ioredis reports every failed reconnect as an unhandled error.
+      let lastWarnAt = 0;
+      redis.on('error', (error: unknown) => {
+        if (Date.now() - lastWarnAt < 30_000) return;
+        lastWarnAt = Date.now();
+        log.warn({ err: error }, 'Redis connection error (repeats are silenced for 30 s)');
+      });
       // Start without Redis if it is down: readiness reports it and features fall back.
       await redis.connect().catch((error: unknown) => log.warn({ err: error }, 'Redis is not reachable at start-up'));
     }
@@ -36,19 +45,26 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       accessTtlSeconds: config.jwt.accessTtlSeconds,
       refreshTtlSeconds: config.jwt.refreshTtlSeconds,
     });
-    return {
-      config,
-      database,
-      redis,
-      auth: new AuthService(tokens),
-      metrics: createMetrics(),
-      events: new EventBus(log),
-      cache: new MemoryCache(),
-    };
+    const metrics = createMetrics();
+    const events = new EventBus(log);
+    const cache = createCache(redis, metrics, log);
+    subscribeCacheInvalidation(events, cache);
+    return { config, database, redis, auth: new AuthService(tokens), metrics, events, cache };
   } catch (error) {
     await database.close();
     throw error;
   }
+}
+
+/** Redis when configured (shared by every instance), else the in-process LRU. */
+function createCache(redis: Redis | undefined, metrics: Metrics, log: FastifyBaseLogger): Cache {
+  const observer: CacheObserver = { hit: () => metrics.cacheHits.inc(), miss: () => metrics.cacheMisses.inc() };
+  if (!redis) return new MemoryCache(observer);
+  return new RedisCache(
+    redis,
+    { ...observer, error: () => metrics.cacheErrors.inc(), fallback: () => metrics.cacheRedisFallbacks.inc() },
+    log,
+  );
 }
 
 export async function closeServices(services: AppServices): Promise<void> {

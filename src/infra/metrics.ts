@@ -21,6 +21,26 @@ export function createMetrics() {
       help: 'Times the event loop was seen blocked for longer than LOOP_BLOCK_WARN_MS',
       registers: [registry],
     }),
+    cacheHits: new Counter({
+      name: 'cache_hits_total',
+      help: 'Cache lookups answered from the cache',
+      registers: [registry],
+    }),
+    cacheMisses: new Counter({
+      name: 'cache_misses_total',
+      help: 'Cache lookups that went to the database',
+      registers: [registry],
+    }),
+    cacheErrors: new Counter({
+      name: 'cache_errors_total',
+      help: 'Redis cache commands that failed or timed out',
+      registers: [registry],
+    }),
+    cacheRedisFallbacks: new Counter({
+      name: 'cache_redis_fallbacks_total',
+      help: 'Cache calls answered without Redis (unreachable or too slow): the database answered',
+      registers: [registry],
+    }),
     loopMaxDelay: new Gauge({
       name: 'event_loop_max_delay_seconds',
       help: 'Longest event-loop delay seen in the last sampling second',

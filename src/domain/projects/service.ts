@@ -1,7 +1,8 @@
 import { and, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { projectElements, projects } from '../../db/schema.js';
-import { type ProjectRow, isAdmin, readableTeamIds, requireProjectAccess, requireTeamReader } from '../access.js';
+import { cacheScopes } from '../../events/cache-invalidation.js';
+import { type ProjectRow, readableTeamIds, requireProjectAccess, requireTeamReader } from '../access.js';
 import type { ServiceContext } from '../context.js';
 import { NotFound } from '../errors.js';
 import { type MutationRecorder, mutate } from '../mutation.js';
@@ -83,31 +84,56 @@ export async function ensureDefaultElement(db: DbOrTx, projectId: string, actorI
   return created!.id;
 }
 
+/**
+ * A page of the projects the caller may read, newest first. Cached: who may read
+ * which team is decided fresh on every call (never cached); the page itself is keyed
+ * by the set of teams it draws from plus the filters, so callers with the same teams
+ * share it and a membership change simply leads to another key. Project events bump
+ * the teams' scopes (events/cache-invalidation.ts).
+ */
 export async function listProjects(
   ctx: ServiceContext,
   filters: { status?: ProjectStatus | undefined; teamId?: string | undefined },
   page: PageRequest,
 ): Promise<Page<ProjectRow>> {
-  const conditions: SQL[] = [];
+  let teamIds: string[] | 'all';
   if (filters.teamId) {
     await requireTeamReader(ctx, filters.teamId);
-    conditions.push(eq(projects.teamId, filters.teamId));
-  } else if (!isAdmin(ctx.actor)) {
-    const teamIds = await readableTeamIds(ctx);
-    if (teamIds !== 'all') {
-      if (teamIds.length === 0) return { items: [], total: 0, page: page.page, pageSize: page.pageSize };
-      conditions.push(inArray(projects.teamId, teamIds));
-    }
+    teamIds = [filters.teamId];
+  } else {
+    teamIds = await readableTeamIds(ctx);
+    if (teamIds !== 'all' && teamIds.length === 0) return { items: [], total: 0, page: page.page, pageSize: page.pageSize };
   }
-  if (filters.status) conditions.push(eq(projects.status, filters.status));
+  const teams = teamIds === 'all' ? 'all' : [...teamIds].sort();
+  const scopes = teams === 'all' ? [cacheScopes.allProjects] : teams.map(cacheScopes.team);
+  const key = `projects:list:teams=${teams === 'all' ? '*' : teams.join(',')}:status=${filters.status ?? ''}:${page.offset}+${page.pageSize}`;
+  const cached = await ctx.cache.remember(scopes, key, () => queryProjects(ctx.db, teams, filters.status, page));
+  return { ...cached, items: cached.items.map(reviveProject) };
+}
+
+async function queryProjects(db: DbOrTx, teams: string[] | 'all', status: ProjectStatus | undefined, page: PageRequest): Promise<Page<ProjectRow>> {
+  const conditions: SQL[] = [];
+  if (teams !== 'all') conditions.push(inArray(projects.teamId, teams));
+  if (status) conditions.push(eq(projects.status, status));
   const where = and(...conditions);
   const [items, [totals]] = await Promise.all([
-    ctx.db.select().from(projects).where(where).orderBy(desc(projects.createdAt), desc(projects.id)).limit(page.pageSize).offset(page.offset),
-    ctx.db.select({ total: count() }).from(projects).where(where),
+    db.select().from(projects).where(where).orderBy(desc(projects.createdAt), desc(projects.id)).limit(page.pageSize).offset(page.offset),
+    db.select({ total: count() }).from(projects).where(where),
   ]);
   return { items, total: totals?.total ?? 0, page: page.page, pageSize: page.pageSize };
 }
 
+/** A project row back from the cache, where its dates became ISO strings. */
+function reviveProject(row: ProjectRow): ProjectRow {
+  const date = (value: Date | string | null) => (value === null ? null : new Date(value));
+  return { ...row, createdAt: date(row.createdAt)!, updatedAt: date(row.updatedAt)!, lastSessionAt: date(row.lastSessionAt) };
+}
+
+/**
+ * Not cached, on purpose: the access check is itself the read (one indexed join of
+ * the project and the caller's membership), and access is never cached. A cached row
+ * would still need that membership query, so it could only add a round trip.
+ */
 export function getProject(ctx: ServiceContext, projectId: string): Promise<ProjectRow> {
   return requireProjectAccess(ctx, projectId, 'read');
 }
