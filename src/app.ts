@@ -44,6 +44,10 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     forceCloseConnections: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // JSON is the only body this API takes; without Fastify's text/plain parser a
+  // plain-text body is refused as 415 instead of reaching validation as a string.
+  fastify.removeContentTypeParser('text/plain');
+
   const services = await createServices(config, fastify.log);
   try {
     const firstStart = await ensureFirstAdmin(services.database.db, config.bootstrapAdmin);

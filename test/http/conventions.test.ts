@@ -101,6 +101,11 @@ describe('HTTP conventions', () => {
       expect(response.body.detail).toMatch(/application\/json/);
     });
 
+    it('a plain-text body → 415', async () => {
+      const response = await server.request('POST', '/auth/login', { rawBody: 'hello', headers: { 'content-type': 'text/plain' } });
+      expect(response.status).toBe(415);
+    });
+
     it('a bad page number → 422 on the query', async () => {
       const response = await server.request('GET', '/teams?page=0', { token: admin.token });
       expect(response.status).toBe(422);
