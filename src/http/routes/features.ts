@@ -31,8 +31,8 @@ import {
   UpdateFeatureBody,
   presentDeletePreview,
   presentFeature,
-  presentLinkedElement,
 } from '../schemas/feature.js';
+import { presentElement } from '../schemas/element.js';
 import { presentTodo } from '../schemas/todo.js';
 
 const tags = ['features'];
@@ -187,7 +187,7 @@ const featuresRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const page = await listFeatureElements(contextOf(request), request.params.id, pageRequest(request.query));
-      return { ...pageBody('elements', page, presentLinkedElement), count: page.items.length };
+      return { ...pageBody('elements', page, presentElement), count: page.items.length };
     },
   );
 

@@ -2,8 +2,8 @@ import { type Static, Type } from '@sinclair/typebox';
 import { FEATURE_STATUSES } from '../../db/schema.js';
 import { FEATURE_SORTS } from '../../domain/features/rules.js';
 import type { DeletePreview, FeatureRow } from '../../domain/features/service.js';
-import type { ElementRow } from '../../domain/todos/queries.js';
 import { Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from './common.js';
+import { Element } from './element.js';
 import { Todo, TodoStatus } from './todo.js';
 
 export const FeatureStatus = StringEnum(FEATURE_STATUSES);
@@ -27,24 +27,6 @@ export const Feature = Type.Object({
 });
 
 /** The element shape of `/elements`, as a feature's linked elements are listed. */
-export const LinkedElement = Type.Object({
-  id: Uuid,
-  project_id: Uuid,
-  parent_id: Nullable(Uuid),
-  type: Type.String(),
-  title: Type.String(),
-  description: Nullable(Type.String()),
-  status: Type.String(),
-  position: Nullable(Type.Integer()),
-  definition_of_done: Nullable(Type.String()),
-  github_issue_number: Nullable(Type.Integer()),
-  github_issue_url: Nullable(Type.String()),
-  created_by: Nullable(Uuid),
-  updated_by: Nullable(Uuid),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-});
-
 export const CreateFeatureBody = Type.Object({
   project_id: Uuid,
   name: Name,
@@ -81,7 +63,7 @@ export const FeatureTodosPage = Type.Object({
 });
 
 export const FeatureElementsPage = Type.Object({
-  elements: Type.Array(LinkedElement),
+  elements: Type.Array(Element),
   total: Type.Integer(),
   page: Type.Integer(),
   page_size: Type.Integer(),
@@ -116,25 +98,6 @@ export function presentFeature(feature: FeatureRow): Static<typeof Feature> {
   };
 }
 
-export function presentLinkedElement(element: ElementRow): Static<typeof LinkedElement> {
-  return {
-    id: element.id,
-    project_id: element.projectId,
-    parent_id: element.parentId,
-    type: element.type,
-    title: element.title,
-    description: element.description,
-    status: element.status,
-    position: element.position,
-    definition_of_done: element.definitionOfDone,
-    github_issue_number: element.githubIssueNumber,
-    github_issue_url: element.githubIssueUrl,
-    created_by: element.createdBy,
-    updated_by: element.updatedBy,
-    created_at: element.createdAt,
-    updated_at: element.updatedAt,
-  };
-}
 
 export function presentDeletePreview(preview: DeletePreview): Static<typeof FeatureDeletePreview> {
   return {
