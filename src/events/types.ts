@@ -10,6 +10,7 @@ export type DomainEventName =
   | 'projectUpdated'
   | 'sessionStarted'
   | 'sessionEnded'
+  | 'sessionUpdated'
   | 'ideaUpdated'
   | 'teamUpdated';
 

@@ -217,6 +217,20 @@ describe('resume context', () => {
     expect(next[0]).toMatchObject({ id: created.body.id, status: 'in_progress', version: started.body.version });
   });
 
+  it('is cached per caller, yet shows every change at once', async () => {
+    const projectId = await createProject();
+    const componentId = await element(projectId);
+    const first = await todo(componentId, 'First step');
+    expect((await context(projectId)).body.now.next_todos.map((t: Todo) => t.id)).toEqual([first.id]);
+    // Served from the cache now; each of these changes must still show on the next read.
+    const second = await todo(componentId, 'Second step', { priority: 'critical' });
+    expect((await context(projectId)).body.now.next_todos.map((t: Todo) => t.id)).toEqual([second.id, first.id]);
+    const started = await server.request('POST', '/sessions', { token: me.token, body: { project_id: projectId, goal: 'Cache check' } });
+    await server.request('PUT', `/sessions/${started.body.id}`, { token: me.token, body: { notes: 'n' } });
+    await server.request('POST', `/sessions/${started.body.id}/end`, { token: me.token, body: { summary: 'Checked the cache' } });
+    expect((await context(projectId)).body.last.session_summary).toBe('Checked the cache');
+  });
+
   it('answers 404 to another team, 422 to a bad id, and under /v1 too', async () => {
     const projectId = await createProject();
     const hidden = await context(projectId, outsider.token);

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 import { documents, features, projectElements, sessions, todos } from '../../db/schema.js';
-import { requireProjectAccess } from '../access.js';
+import { cacheScopes } from '../../events/cache-invalidation.js';
+import { type ProjectRow, requireProjectAccess } from '../access.js';
 import type { ServiceContext } from '../context.js';
 
 /**
@@ -71,8 +72,26 @@ const LIST_LIMIT = 20;
 const todoSummary = { id: todos.id, title: todos.title, status: todos.status, version: todos.version };
 const elementSummary = { id: projectElements.id, title: projectElements.title, type: projectElements.type, status: projectElements.status };
 
+/** Short, because claims expire by the clock, not by an event. */
+const RESUME_CONTEXT_TTL_SECONDS = 60;
+
+/**
+ * The resume context of a project for the caller. Cached per caller (the ranking puts
+ * their own work first) under the project's scope, which every event of the project
+ * invalidates.
+ */
 export async function buildResumeContext(ctx: ServiceContext, projectId: string): Promise<ResumeContext> {
   const project = await requireProjectAccess(ctx, projectId, 'read');
+  return ctx.cache.remember(
+    [cacheScopes.project(projectId)],
+    `resume-context:${ctx.actor.id}`,
+    () => computeResumeContext(ctx, project),
+    RESUME_CONTEXT_TTL_SECONDS,
+  );
+}
+
+async function computeResumeContext(ctx: ServiceContext, project: ProjectRow): Promise<ResumeContext> {
+  const projectId = project.id;
   const [last, nextTodos, activeElements, goals, blockers, constraints] = await Promise.all([
     lastSession(ctx, projectId),
     rankNextTodos(ctx, projectId),

@@ -103,6 +103,9 @@ export async function updateSession(ctx: ServiceContext, sessionId: string, chan
     const [updated] = await tx.update(sessions).set(values).where(eq(sessions.id, sessionId)).returning();
     if (!updated) throw new NotFound('Session');
     record.activity({ action: 'session.updated', entityType: 'session', entityId: sessionId, teamId: project.teamId, projectId: project.id, before: current, after: updated });
+    // Not an event of the old server's; it exists so caches of the resume context
+    // (which shows sessions' completed work) are invalidated like for any other change.
+    await record.event({ name: 'sessionUpdated', teamId: project.teamId, projectId: project.id, payload: { sessionId, projectId: project.id, userId: ctx.actor.id } });
     return updated;
   });
 }
