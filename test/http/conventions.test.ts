@@ -184,6 +184,17 @@ describe('HTTP conventions', () => {
         '/admin/users', '/admin/users/{id}', '/admin/users/{id}/role', '/admin/users/by-email/{email}/role', '/admin/create-user',
         '/admin/invitations/admin', '/admin/invitations', '/admin/invitations/{code}',
         '/health', '/health/ready', '/api', '/api/versions',
+        '/projects', '/projects/{id}', '/projects/{id}/active-users', '/projects/{id}/resume-context',
+        '/features', '/features/project/{project_id}', '/features/{id}', '/features/{id}/todos', '/features/{id}/elements',
+        '/features/{id}/elements/{element_id}', '/features/{id}/calculate-progress', '/features/{id}/delete-preview',
+        '/todos', '/todos/{id}', '/todos/{id}/status', '/todos/{id}/assign',
+        '/elements', '/elements/project/{pid}/tree', '/elements/{id}', '/elements/{id}/delete-preview',
+        '/elements/{id}/dependencies', '/elements/{id}/dependencies/{dep_id}',
+        '/sessions', '/sessions/project/{pid}', '/sessions/{id}', '/sessions/{id}/end',
+        '/documents', '/documents/project/{pid}', '/documents/{id}', '/documents/{id}/content',
+        '/ideas', '/ideas/{id}', '/ideas/{id}/convert',
+        '/mcp-keys', '/mcp-keys/current', '/mcp-keys/regenerate', '/mcp-keys/{id}', '/mcp-keys/{id}/revoke',
+        '/search', '/audit/entity/{type}/{id}', '/audit/user/{uid}/created', '/audit/user/{uid}/updated',
       ];
       expect(paths).toEqual(expect.arrayContaining(expected));
       // Every documented operation says what it answers.

@@ -1,0 +1,93 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ALL_TOOLS } from './tools/index.js';
+import { McpAuthError, type McpIdentity, authenticateMcp, callContext } from './auth.js';
+import { MCP_SERVER_NAME, buildMcpServer } from './server.js';
+import { LegacySseTransport } from './transports/sse.js';
+import { McpSessionRegistry } from './transports/sessions.js';
+import { handleStreamableHttp } from './transports/streamable-http.js';
+
+/**
+ * The MCP endpoints (DECISIONS.md "MCP"), unprefixed and under `/v1`, sharing one
+ * session registry per app instance:
+ * - `/mcp`: Streamable HTTP (sessions and stateless POSTs);
+ * - `GET /mcp/sse` + `POST /mcp/messages?session_id=`: legacy HTTP+SSE (Cursor);
+ * - `GET /mcp/health`: no auth.
+ */
+export default async function mcpPlugin(app: FastifyInstance): Promise<void> {
+  const sessions = new McpSessionRegistry();
+  app.addHook('onClose', async () => sessions.closeAll());
+  await app.register(mcpRoutes, { sessions });
+  await app.register(mcpRoutes, { sessions, prefix: '/v1' });
+}
+
+async function mcpRoutes(app: FastifyInstance, opts: { sessions: McpSessionRegistry }): Promise<void> {
+  const { sessions } = opts;
+  const services = app.services;
+  const hide = { hide: true };
+
+  /** The caller, or undefined once a 4xx `{detail}` has been sent. */
+  async function identify(request: FastifyRequest, reply: FastifyReply): Promise<McpIdentity | undefined> {
+    try {
+      return await authenticateMcp(request, services);
+    } catch (error) {
+      if (!(error instanceof McpAuthError)) throw error;
+      if (error.status === 401) reply.header('WWW-Authenticate', 'Bearer');
+      await reply.code(error.status).send({ detail: error.detail });
+      return undefined;
+    }
+  }
+
+  const serverFor = (identity: McpIdentity) => () =>
+    buildMcpServer({ tools: ALL_TOOLS, profile: identity.profile, context: callContext(identity, services), log: app.log });
+
+  app.get('/mcp/health', { schema: { ...hide, summary: 'MCP server health' } }, async () => ({ status: 'ok', service: MCP_SERVER_NAME }));
+
+  app.route({
+    method: ['GET', 'POST', 'DELETE'],
+    url: '/mcp',
+    schema: hide,
+    handler: async (request, reply) => {
+      const identity = await identify(request, reply);
+      if (!identity) return reply;
+      return handleStreamableHttp(request, reply, sessions, identity.key.keyId, serverFor(identity));
+    },
+  });
+
+  app.get('/mcp/sse', { schema: hide }, async (request, reply) => {
+    const identity = await identify(request, reply);
+    if (!identity) return reply;
+    if (sessions.full) return reply.code(503).send({ detail: 'Too many open MCP sessions; try again later' });
+    reply.hijack();
+    // The endpoint keeps the prefix the client used, so `/v1/mcp/sse` posts to `/v1/mcp/messages`.
+    const transport = new LegacySseTransport(reply.raw, `${app.prefix}/mcp/messages`);
+    const server = serverFor(identity)();
+    sessions.add(transport.sessionId, { transport, server, keyId: identity.key.keyId, lastActiveAt: Date.now(), idleExpires: false });
+    reply.raw.on('close', () => {
+      sessions.remove(transport.sessionId);
+      void server.close();
+    });
+    await server.connect(transport);
+    return undefined;
+  });
+
+  const postMessage = async (request: FastifyRequest, reply: FastifyReply) => {
+    const identity = await identify(request, reply);
+    if (!identity) return reply;
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const sessionId = query.session_id ?? query.sessionId;
+    if (typeof sessionId !== 'string' || sessionId === '') return reply.code(400).send({ detail: 'Missing session_id' });
+    const session = sessions.touch(sessionId);
+    if (!session || !(session.transport instanceof LegacySseTransport)) {
+      return reply.code(404).send({ detail: 'Session not found: reconnect to /mcp/sse' });
+    }
+    if (session.keyId !== identity.key.keyId) return reply.code(403).send({ detail: 'This MCP session was opened with another API key' });
+    try {
+      session.transport.receive(request.body, request.headers);
+    } catch {
+      return reply.code(400).send({ detail: 'Invalid JSON-RPC message' });
+    }
+    return reply.code(202).type('text/plain').send('Accepted');
+  };
+  app.post('/mcp/messages', { schema: hide }, postMessage);
+  app.post('/mcp/messages/', { schema: hide }, postMessage);
+}

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { FEATURE_STATUSES } from '../../db/schema.js';
+import {
+  createFeature,
+  deleteFeature,
+  getFeature,
+  linkFeatureElement,
+  listFeatureElements,
+  listFeatureTodos,
+  listProjectFeatures,
+  updateFeature,
+} from '../../domain/features/service.js';
+import { projectIdFor, requireInBoundProject } from './project-scope.js';
+import { compact, firstPage, presentFeature, presentTodo } from './present.js';
+import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
+
+const uuid = () => z.guid();
+const featureId = uuid().describe('Feature UUID');
+const LIST_CAP = 1000;
+
+/** With a project-bound connection, a feature of another project "does not exist". */
+async function featureInScope(ctx: McpCallContext, id: string): Promise<void> {
+  if (!ctx.boundProjectId) return;
+  const feature = await getFeature(ctx, id);
+  requireInBoundProject(ctx, feature.projectId, 'Feature');
+}
+
+const createFeatureTool = defineTool({
+  name: 'mcp_create_feature',
+  description: 'Create a feature (status new) in a project, optionally linked to elements of that project.',
+  profile: 'standard',
+  inputSchema: {
+    projectId: uuid().optional(),
+    name: z.string().min(1).max(255),
+    description: z.string().max(20_000).optional(),
+    elementIds: z.array(uuid()).max(100).optional(),
+  },
+  annotations: { readOnlyHint: false, destructiveHint: false },
+  async handler(ctx, args) {
+    return presentFeature(await createFeature(ctx, { ...args, projectId: projectIdFor(ctx, args.projectId) }));
+  },
+});
+
+const getFeatureTool = defineTool({
+  name: 'mcp_get_feature',
+  description: 'A feature with its progress, its todos (with version) and linked elements.',
+  profile: 'core',
+  inputSchema: { featureId },
+  annotations: { readOnlyHint: true },
+  async handler(ctx, args) {
+    const feature = await getFeature(ctx, args.featureId);
+    requireInBoundProject(ctx, feature.projectId, 'Feature');
+    const [todos, elements] = await Promise.all([
+      listFeatureTodos(ctx, args.featureId, {}, firstPage(LIST_CAP)),
+      listFeatureElements(ctx, args.featureId, firstPage(LIST_CAP)),
+    ]);
+    return {
+      ...presentFeature(feature),
+      todos: todos.items.map(presentTodo),
+      elements: elements.items.map((element) => compact({ id: element.id, title: element.title, type: element.type, status: element.status })),
+    };
+  },
+});
+
+const listFeaturesTool = defineTool({
+  name: 'mcp_list_features',
+  description: 'Features of a project, most recently changed first, with progress.',
+  profile: 'standard',
+  inputSchema: { projectId: uuid().optional(), status: z.enum(FEATURE_STATUSES).optional() },
+  annotations: { readOnlyHint: true },
+  async handler(ctx, args) {
+    const projectId = projectIdFor(ctx, args.projectId);
+    const page = await listProjectFeatures(ctx, projectId, { status: args.status, sort: 'updated_at_desc' }, firstPage(LIST_CAP));
+    return { project_id: projectId, features: page.items.map(presentFeature), count: page.items.length };
+  },
+});
+
+const updateFeatureStatus = defineTool({
+  name: 'mcp_update_feature_status',
+  description: 'Set a feature status: new, in_progress, done, tested, merged. tested/merged need every todo done and the feature done first.',
+  profile: 'standard',
+  inputSchema: { featureId, status: z.enum(FEATURE_STATUSES) },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
+  async handler(ctx, args) {
+    await featureInScope(ctx, args.featureId);
+    return presentFeature(await updateFeature(ctx, args.featureId, { status: args.status }));
+  },
+});
+
+const linkElement = defineTool({
+  name: 'mcp_link_element_to_feature',
+  description: 'Link an element of the same project to a feature.',
+  profile: 'standard',
+  inputSchema: { featureId, elementId: uuid() },
+  annotations: { readOnlyHint: false, destructiveHint: false },
+  async handler(ctx, args) {
+    await featureInScope(ctx, args.featureId);
+    await linkFeatureElement(ctx, args.featureId, args.elementId);
+    return { success: true, feature_id: args.featureId, element_id: args.elementId };
+  },
+});
+
+const deleteFeatureTool = defineTool({
+  name: 'mcp_delete_feature',
+  description: 'Delete a feature for good; its todos stay, unlinked. Ask the user first.',
+  profile: 'standard',
+  inputSchema: { featureId },
+  annotations: { readOnlyHint: false, destructiveHint: true },
+  async handler(ctx, args) {
+    await featureInScope(ctx, args.featureId);
+    const result = await deleteFeature(ctx, args.featureId);
+    return {
+      success: true,
+      deleted_feature_id: args.featureId,
+      todos_unlinked: result.todosUnlinked.length,
+      element_links_removed: result.elementLinksRemoved,
+    };
+  },
+});
+
+export const featureTools: ToolDefinition[] = [
+  createFeatureTool,
+  getFeatureTool,
+  listFeaturesTool,
+  updateFeatureStatus,
+  linkElement,
+  deleteFeatureTool,
+];

@@ -1,0 +1,252 @@
+import { z } from 'zod';
+import { PROJECT_STATUSES, TODO_STATUSES } from '../../db/schema.js';
+import { DomainError, Forbidden, RuleViolation } from '../../domain/errors.js';
+import { type TreeElement, getElementTree } from '../../domain/elements/tree.js';
+import type { TreeNode } from '../../domain/elements/rules.js';
+import { listProjectFeatures } from '../../domain/features/service.js';
+import { buildResumeContext } from '../../domain/projects/resume-context.js';
+import { createProject, getProject, listProjects, updateProject } from '../../domain/projects/service.js';
+import { listTodos } from '../../domain/todos/queries.js';
+import { projectIdFor } from './project-scope.js';
+import { compact, firstPage, presentFeature, presentProject, presentTodo } from './present.js';
+import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
+
+const uuid = () => z.guid();
+const projectId = uuid().optional().describe('Project id (default: the bound project)');
+const LIST_CAP = 1000;
+
+class ProjectNotIdentified extends DomainError {
+  readonly status = 404;
+}
+
+/** Limits where 0 means "all" (capped, so one call cannot flood the context). */
+const limit = (fallback: number) => z.number().int().min(0).max(LIST_CAP).default(fallback);
+const all = (value: number) => (value === 0 ? LIST_CAP : value);
+
+function readProject(ctx: McpCallContext, id: string | undefined) {
+  return getProject(ctx, projectIdFor(ctx, id));
+}
+
+function presentTree(nodes: TreeNode<TreeElement>[]): unknown[] {
+  return nodes.map(({ item, children }) =>
+    compact({
+      id: item.id,
+      type: item.type,
+      title: item.title,
+      status: item.status,
+      todos: item.todosCount > 0 ? `${item.todosDoneCount}/${item.todosCount}` : null,
+      features: item.linkedFeatures,
+      children: presentTree(children),
+    }),
+  );
+}
+
+/** A GitHub remote in one spelling: `github.com/owner/repo`, whatever URL form it came in. */
+export function normalizeRemote(url: string): string {
+  return url
+    .trim()
+    .toLowerCase()
+    .replace(/^git@([^:]+):/, '$1/')
+    .replace(/^[a-z+]+:\/\//, '')
+    .replace(/^[^@/]+@/, '')
+    .replace(/\.git$/, '')
+    .replace(/\/+$/, '');
+}
+
+const getProjectContext = defineTool({
+  name: 'mcp_get_project_context',
+  description:
+    'Overview of a project: details, element tree, features, active todos and the resume context. Use summaryOnly for counts only. Limits: 0 = all.',
+  profile: 'core',
+  inputSchema: {
+    projectId,
+    includeFeatures: z.boolean().default(true),
+    includeTodos: z.boolean().default(true),
+    includeStructure: z.boolean().default(true),
+    includeResumeContext: z.boolean().default(true),
+    featuresLimit: limit(20),
+    todosLimit: limit(50),
+    summaryOnly: z.boolean().default(false),
+  },
+  annotations: { readOnlyHint: true },
+  async handler(ctx, args) {
+    const project = await readProject(ctx, args.projectId);
+    const head = compact({
+      id: project.id,
+      name: project.name,
+      description: project.description,
+      status: project.status,
+      tags: project.tags,
+      technology_tags: project.technologyTags,
+      cursor_instructions: project.cursorInstructions,
+    });
+    const [features, todos, tree] = await Promise.all([
+      args.summaryOnly || args.includeFeatures ? listProjectFeatures(ctx, project.id, { sort: 'updated_at_desc' }, firstPage(all(args.featuresLimit))) : undefined,
+      args.summaryOnly || args.includeTodos ? listTodos(ctx, { projectId: project.id }, firstPage(LIST_CAP)) : undefined,
+      args.summaryOnly || args.includeStructure ? getElementTree(ctx, project.id) : undefined,
+    ]);
+    const active = todos?.items.filter((todo) => todo.status !== 'done') ?? [];
+    if (args.summaryOnly) {
+      const countElements = (nodes: TreeNode<TreeElement>[]): number => nodes.reduce((sum, node) => sum + 1 + countElements(node.children), 0);
+      return { project: head, summary: { feature_count: features?.total ?? 0, active_todo_count: active.length, element_count: countElements(tree?.elements ?? []) } };
+    }
+    const shownTodos = active.slice(0, all(args.todosLimit));
+    return compact({
+      project: head,
+      structure: tree ? presentTree(tree.elements) : null,
+      features: features?.items.map(presentFeature) ?? null,
+      features_total: features && features.total > features.items.length ? features.total : null,
+      active_todos: todos ? shownTodos.map(presentTodo) : null,
+      active_todos_total: active.length > shownTodos.length ? active.length : null,
+      resume_context: args.includeResumeContext ? await buildResumeContext(ctx, project.id) : null,
+    });
+  },
+});
+
+const getResumeContext = defineTool({
+  name: 'mcp_get_resume_context',
+  description:
+    'Call first in every session. Where work stands for you: last session summary, next todos ranked for you (with version), blockers, constraints (ADRs), cursor instructions.',
+  profile: 'core',
+  inputSchema: { projectId, userId: uuid().optional().describe('Ignored: always the API key user') },
+  annotations: { readOnlyHint: true },
+  async handler(ctx, args) {
+    return buildResumeContext(ctx, projectIdFor(ctx, args.projectId));
+  },
+});
+
+const getActiveTodos = defineTool({
+  name: 'mcp_get_active_todos',
+  description: 'Open todos (new, in_progress) of a project you can take, in board order; hides todos assigned to or claimed by others.',
+  profile: 'core',
+  inputSchema: {
+    projectId,
+    status: z.enum(TODO_STATUSES).optional(),
+    featureId: uuid().optional(),
+    userId: uuid().optional().describe('Only todos assigned to this user'),
+  },
+  annotations: { readOnlyHint: true },
+  async handler(ctx, args) {
+    const id = projectIdFor(ctx, args.projectId);
+    const page = await listTodos(ctx, { projectId: id, featureId: args.featureId, status: args.status, assignedTo: args.userId }, firstPage(LIST_CAP));
+    const me = ctx.actor.id;
+    const now = Date.now();
+    const todos = page.items.filter(
+      (todo) =>
+        (args.status !== undefined || todo.status !== 'done') &&
+        (!todo.assignedTo || todo.assignedTo === me || args.userId !== undefined) &&
+        !(todo.claimedBy && todo.claimedBy !== me && todo.claimExpiresAt && todo.claimExpiresAt.getTime() > now),
+    );
+    return { project_id: id, todos: todos.map(presentTodo), count: todos.length };
+  },
+});
+
+const projectFields = {
+  description: z.string().max(10_000).nullable().optional(),
+  status: z.enum(PROJECT_STATUSES).optional(),
+  tags: z.array(z.string().max(100)).max(50).optional(),
+  technologyTags: z.array(z.string().max(100)).max(50).optional(),
+  cursorInstructions: z.string().max(50_000).nullable().optional(),
+  githubRepoUrl: z.url().max(500).nullable().optional(),
+};
+
+const createProjectTool = defineTool({
+  name: 'mcp_create_project',
+  description: 'Create a project in one of your teams (ask the user first). It comes with a "Default" element for todos.',
+  profile: 'standard',
+  inputSchema: { name: z.string().min(1).max(255), teamId: uuid().describe('From mcp_list_teams'), ...projectFields },
+  annotations: { readOnlyHint: false, destructiveHint: false },
+  async handler(ctx, args) {
+    if (ctx.boundProjectId) throw new Forbidden('This connection is bound to one project and cannot create projects');
+    const { githubRepoUrl, ...input } = args;
+    let project = await createProject(ctx, input);
+    if (githubRepoUrl) project = await updateProject(ctx, project.id, { githubRepoUrl });
+    return presentProject(project);
+  },
+});
+
+const listProjectsTool = defineTool({
+  name: 'mcp_list_projects',
+  description: "List the projects of your teams, newest first (only the bound project when the key is scoped to one).",
+  profile: 'core',
+  inputSchema: { status: z.enum(PROJECT_STATUSES).optional(), teamId: uuid().optional() },
+  annotations: { readOnlyHint: true },
+  async handler(ctx, args) {
+    if (ctx.boundProjectId) {
+      const project = await getProject(ctx, ctx.boundProjectId);
+      const matches = (!args.status || project.status === args.status) && (!args.teamId || project.teamId === args.teamId);
+      return { projects: matches ? [presentProject(project)] : [], count: matches ? 1 : 0 };
+    }
+    const page = await listProjects(ctx, { status: args.status, teamId: args.teamId }, firstPage(LIST_CAP));
+    return { projects: page.items.map(presentProject), count: page.items.length };
+  },
+});
+
+const updateProjectTool = defineTool({
+  name: 'mcp_update_project',
+  description: 'Change a project (team leaders). Only the fields given change; null clears a text field.',
+  profile: 'standard',
+  inputSchema: { projectId, name: z.string().min(1).max(255).optional(), ...projectFields },
+  annotations: { readOnlyHint: false, destructiveHint: false },
+  async handler(ctx, args) {
+    const { projectId: given, ...changes } = args;
+    return presentProject(await updateProject(ctx, projectIdFor(ctx, given), changes));
+  },
+});
+
+const identifyProject = defineTool({
+  name: 'mcp_identify_project_by_path',
+  description:
+    'Find the project of your workspace. Send what you know: the content of .intracker/config.json, the git remote URL, and the workspace path (its folder name is matched to project names). The server reads no files.',
+  profile: 'core',
+  inputSchema: {
+    path: z.string().min(1).max(4096),
+    gitRemoteUrl: z.string().max(500).optional(),
+    configJson: z.string().max(100_000).optional().describe('Content of .intracker/config.json'),
+  },
+  annotations: { readOnlyHint: true },
+  async handler(ctx, args) {
+    const tried: string[] = [];
+    if (args.configJson !== undefined) {
+      tried.push('config.json');
+      let configured: unknown;
+      try {
+        configured = (JSON.parse(args.configJson) as { project_id?: unknown }).project_id;
+      } catch {
+        throw new RuleViolation('configJson is not valid JSON: send the file content as is');
+      }
+      if (typeof configured === 'string' && z.guid().safeParse(configured).success) {
+        const project = await readProject(ctx, configured);
+        return { ...presentProject(project), project_id: project.id, method: 'config.json', path: args.path };
+      }
+    }
+    const candidates = ctx.boundProjectId
+      ? [await getProject(ctx, ctx.boundProjectId)]
+      : (await listProjects(ctx, {}, firstPage(LIST_CAP))).items;
+    if (args.gitRemoteUrl) {
+      tried.push('git remote');
+      const remote = normalizeRemote(args.gitRemoteUrl);
+      const project = candidates.find((candidate) => candidate.githubRepoUrl && normalizeRemote(candidate.githubRepoUrl) === remote);
+      if (project) return { ...presentProject(project), project_id: project.id, method: 'git remote', path: args.path };
+    }
+    tried.push('folder name');
+    const folder = args.path.replace(/[\\/]+$/, '').split(/[\\/]/).pop()?.toLowerCase() ?? '';
+    const named = candidates.filter((candidate) => candidate.name.toLowerCase() === folder);
+    if (named.length === 1) return { ...presentProject(named[0]!), project_id: named[0]!.id, method: 'folder name', path: args.path };
+    if (named.length > 1) return { matches: named.map(presentProject), method: 'folder name (multiple)', path: args.path };
+    throw new ProjectNotIdentified(
+      `No project matches (tried: ${tried.join(', ')}). Ask the user which project this is (mcp_list_projects), or create one (mcp_create_project) and write its id to .intracker/config.json as {"project_id": "…"}`,
+      { tried_methods: tried, path: args.path },
+    );
+  },
+});
+
+export const projectTools: ToolDefinition[] = [
+  getProjectContext,
+  getResumeContext,
+  getActiveTodos,
+  createProjectTool,
+  listProjectsTool,
+  updateProjectTool,
+  identifyProject,
+];

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { buildResumeContext } from '../../domain/projects/resume-context.js';
+import { type SessionRow, endSession, getSession, startSession, updateSession } from '../../domain/sessions/service.js';
+import { WORKFLOW_REMINDER } from '../../domain/sessions/rules.js';
+import { compact } from './present.js';
+import { idArg, projectIdFor, requireInBoundProject } from './project-scope.js';
+import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
+
+/** Work sessions (reference/mcp.md §2.4): what an agent set out to do and what it finished. */
+
+const idList = (what: string) => z.array(z.guid()).max(500).describe(what);
+
+function presentSession(session: SessionRow) {
+  return compact({
+    id: session.id,
+    project_id: session.projectId,
+    goal: session.goal,
+    feature_ids: session.featureIds,
+    todos_completed: session.todosCompleted,
+    features_completed: session.featuresCompleted,
+    elements_updated: session.elementsUpdated,
+    notes: session.notes,
+    started_at: session.startedAt,
+    ended_at: session.endedAt,
+  });
+}
+
+async function loadOwnSession(ctx: McpCallContext, sessionId: string): Promise<SessionRow> {
+  const session = await getSession(ctx, sessionId);
+  requireInBoundProject(ctx, session.projectId, 'Session');
+  return session;
+}
+
+export const sessionTools: ToolDefinition[] = [
+  defineTool({
+    name: 'mcp_start_session',
+    description:
+      'Start a work session on a project at the beginning of your work, with your goal. Returns the session (keep its id for mcp_update_session / mcp_end_session) and a short workflow: the todos to work on next (each with its version) and the workflow reminder.',
+    profile: 'core',
+    inputSchema: {
+      projectId: idArg('Project id; optional when the connection is bound to a project').optional(),
+      goal: z.string().max(2000).optional().describe('What this session is meant to achieve'),
+      featureIds: idList('Features this session works on').optional(),
+    },
+    annotations: { readOnlyHint: false, destructiveHint: false },
+    async handler(ctx, args) {
+      const session = await startSession(ctx, { projectId: projectIdFor(ctx, args.projectId), goal: args.goal, featureIds: args.featureIds });
+      const resume = await buildResumeContext(ctx, session.projectId);
+      return {
+        id: session.id,
+        project_id: session.projectId,
+        goal: session.goal,
+        feature_ids: session.featureIds,
+        started_at: session.startedAt,
+        workflow: {
+          next_todos: resume.now.next_todos.map(({ id, title, status, version, priority, blocked }) => ({ id, title, status, version, priority, blocked })),
+          blockers: resume.next_blockers.length,
+          reminder: WORKFLOW_REMINDER,
+        },
+      };
+    },
+  }),
+  defineTool({
+    name: 'mcp_update_session',
+    description:
+      'Record progress on an open session. Each list given REPLACES the stored one (send the full list): completedTodos must be done todos, completedFeatures done/tested/merged features, updatedElements elements of the project. Returns the session.',
+    profile: 'standard',
+    inputSchema: {
+      sessionId: idArg('Session id from mcp_start_session'),
+      completedTodos: idList('Ids of todos finished in this session (status done)').optional(),
+      completedFeatures: idList('Ids of features finished in this session (done, tested or merged)').optional(),
+      updatedElements: idList('Ids of elements changed in this session').optional(),
+      notes: z.string().max(20000).optional().describe('Free-form notes'),
+    },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
+    async handler(ctx, args) {
+      await loadOwnSession(ctx, args.sessionId);
+      const session = await updateSession(ctx, args.sessionId, {
+        todosCompleted: args.completedTodos,
+        featuresCompleted: args.completedFeatures,
+        elementsUpdated: args.updatedElements,
+        notes: args.notes,
+      });
+      return presentSession(session);
+    },
+  }),
+  defineTool({
+    name: 'mcp_end_session',
+    description:
+      'End your session when you stop working. Give a summary of what was done and what is left (without one a summary is generated from the recorded lists); it becomes `last` in the next mcp_get_resume_context. Lists given replace the stored ones. Fails if the session already ended.',
+    profile: 'core',
+    inputSchema: {
+      sessionId: idArg('Session id from mcp_start_session'),
+      summary: z.string().max(20000).optional().describe('What was done, what is left, what the next session should know'),
+      completedTodos: idList('Ids of todos finished in this session (status done)').optional(),
+      completedFeatures: idList('Ids of features finished in this session').optional(),
+      updatedElements: idList('Ids of elements changed in this session').optional(),
+    },
+    annotations: { readOnlyHint: false, destructiveHint: false },
+    async handler(ctx, args) {
+      await loadOwnSession(ctx, args.sessionId);
+      const session = await endSession(ctx, args.sessionId, {
+        summary: args.summary,
+        todosCompleted: args.completedTodos,
+        featuresCompleted: args.completedFeatures,
+        elementsUpdated: args.updatedElements,
+      });
+      return { id: session.id, project_id: session.projectId, summary: session.summary, ended_at: session.endedAt };
+    },
+  }),
+];
