@@ -2,7 +2,7 @@
  * HTTP baseline: how close InTracker's plumbing comes to a bare node:http server, and
  * whether CPU-heavy requests (argon2 logins) hold up everyone else's.
  *
- *   npm run bench:http            # writes bench/results/http-baseline.json
+ *   npm run bench:http            # writes bench/results/http-baseline.<database>.json
  *
  * Every number is measured in the same run as its baseline, because this machine is
  * shared and noisy: read the ratios, not the absolute figures.
@@ -101,7 +101,8 @@ async function main() {
       healthP99UnderLoginsVsAlone: +(healthUnderLogins.p99Ms / Math.max(healthAlone.p99Ms, 1)).toFixed(2),
     },
   };
-  await writeFile(new URL('../results/http-baseline.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  const file = `http-baseline.${process.env.DATABASE_URL ? 'postgres' : 'pglite'}.json`;
+  await writeFile(new URL(`../results/${file}`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));
 }
 
