@@ -1,10 +1,10 @@
 import { and, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { projectElements, projects } from '../../db/schema.js';
+import { features, projectElements, projects } from '../../db/schema.js';
 import { cacheScopes } from '../../events/cache-invalidation.js';
 import { type ProjectRow, readableTeamIds, requireProjectAccess, requireTeamReader } from '../access.js';
 import type { ServiceContext } from '../context.js';
-import { NotFound } from '../errors.js';
+import { NotFound, RuleViolation } from '../errors.js';
 import { type MutationRecorder, mutate } from '../mutation.js';
 import type { Page, PageRequest } from '../pagination.js';
 import { DEFAULT_ELEMENT, type ProjectStatus, mergeResumeContext } from './rules.js';
@@ -143,6 +143,7 @@ export async function updateProject(ctx: ServiceContext, projectId: string, chan
   const current = await requireProjectAccess(ctx, projectId, 'manage');
   if (changes.teamId && changes.teamId !== current.teamId) await requireTeamReader(ctx, changes.teamId);
   return mutate(ctx, async (tx, record) => {
+    if (changes.status === 'archived' && current.status !== 'archived') await assertNothingInFlight(tx, projectId);
     const values: Partial<typeof projects.$inferInsert> = { updatedBy: ctx.actor.id };
     if (changes.teamId !== undefined) values.teamId = changes.teamId;
     if (changes.name !== undefined) values.name = changes.name;
@@ -175,3 +176,23 @@ export async function deleteProject(ctx: ServiceContext, projectId: string): Pro
     await tx.delete(projects).where(eq(projects.id, projectId));
   });
 }
+
+/**
+ * The archive guard: a project with features still in flight (started, done but not
+ * yet tested, or tested but not merged) cannot be archived, since archiving makes its
+ * content read-only. Merged and never-started features do not hold it back.
+ */
+async function assertNothingInFlight(tx: DbOrTx, projectId: string): Promise<void> {
+  const [row] = await tx
+    .select({ total: count() })
+    .from(features)
+    .where(and(eq(features.projectId, projectId), inArray(features.status, IN_FLIGHT_FEATURE_STATUSES)));
+  const total = row?.total ?? 0;
+  if (total > 0) {
+    throw new RuleViolation(
+      `Cannot archive project: ${total} active feature(s) found (in_progress, done or tested). Merge them or set them back to new first.`,
+    );
+  }
+}
+
+const IN_FLIGHT_FEATURE_STATUSES = ['in_progress', 'done', 'tested'];
