@@ -17,6 +17,7 @@ import { ErrorResponse } from './http/schemas/common.js';
 import { Project } from './http/schemas/project.js';
 import { User } from './http/schemas/user.js';
 import { loggerOptions } from './infra/logging.js';
+import realtime from './realtime/plugin.js';
 import mcpPlugin from './mcp/plugin.js';
 import { closeServices, createServices } from './services.js';
 
@@ -68,6 +69,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     await fastify.register(systemRoutes);
     await fastify.register(apiRoutes);
     await fastify.register(apiRoutes, { prefix: '/v1' });
+    await fastify.register(realtime);
     await fastify.register(mcpPlugin);
 
     fastify.addHook('onClose', async () => closeServices(services));

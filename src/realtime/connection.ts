@@ -1,0 +1,260 @@
+import { randomBytes } from 'node:crypto';
+import type { RawData, WebSocket } from 'ws';
+import type { Actor } from '../domain/context.js';
+import {
+  type InvocationMessage,
+  MessageType,
+  PING_RECORD,
+  ProtocolError,
+  encodeClose,
+  encodeCompletion,
+  encodeHandshakeResponse,
+  parseHandshake,
+  parseMessage,
+  splitRecords,
+} from './protocol.js';
+
+/** Limits and timings of the hub; every one is per app instance and adjustable in tests. */
+export interface RealtimeOptions {
+  /** A Ping goes out when nothing else was sent for this long (SignalR's KeepAliveInterval). */
+  pingIntervalMs: number;
+  /** A client that sends nothing for this long is dropped (SignalR's ClientTimeoutInterval). */
+  clientTimeoutMs: number;
+  /** Time allowed between the upgrade and a valid handshake. */
+  handshakeTimeoutMs: number;
+  /** Largest WebSocket message accepted; bigger ones close the connection. */
+  maxMessageBytes: number;
+  /** Invocations a client may send in a burst, and refilled per second after it. */
+  invocationBurst: number;
+  invocationsPerSecond: number;
+  /** Outgoing bytes a slow client may have queued before it is dropped. */
+  maxBufferedBytes: number;
+}
+
+export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
+  pingIntervalMs: 15_000,
+  clientTimeoutMs: 30_000,
+  handshakeTimeoutMs: 15_000,
+  maxMessageBytes: 64 * 1024,
+  invocationBurst: 40,
+  invocationsPerSecond: 20,
+  maxBufferedBytes: 4 * 1024 * 1024,
+};
+
+/** A failure a hub method reports to its caller as the Completion's error text. */
+export class HubError extends Error {
+  override readonly name = 'HubError';
+}
+
+export interface ConnectionEvents {
+  handshaken(connection: HubConnection): void;
+  invoke(connection: HubConnection, message: InvocationMessage): Promise<unknown>;
+  closed(connection: HubConnection): void;
+  error(connection: HubConnection, error: unknown, context: string): void;
+}
+
+/**
+ * One client's WebSocket, speaking the JSON hub protocol: handshake first, then
+ * messages; keep-alive pings out, a timeout when the client goes silent; invocations
+ * run one at a time in arrival order (as SignalR does by default) under a token
+ * bucket, each answered by a Completion when the client asked for one.
+ */
+export class HubConnection {
+  readonly id = randomBytes(16).toString('base64url');
+  /** Group names this connection is in, kept by the hub. */
+  readonly groups = new Set<string>();
+  private handshakeDone = false;
+  private closed = false;
+  private pending = '';
+  private lastReceivedAt: number;
+  private lastSentAt: number;
+  private readonly openedAt: number;
+  private tokens: number;
+  private tokensAt: number;
+  private refused = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private finishedNotified = false;
+  private readonly finishListeners: (() => void)[] = [];
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly actor: Actor,
+    private readonly options: () => RealtimeOptions,
+    private readonly events: ConnectionEvents,
+  ) {
+    this.openedAt = this.lastReceivedAt = this.lastSentAt = this.tokensAt = Date.now();
+    this.tokens = options().invocationBurst;
+    socket.on('message', (data, isBinary) => this.receive(data, isBinary));
+    socket.on('close', () => this.finish());
+    socket.on('error', (error) => this.events.error(this, error, 'socket error'));
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.handshakeDone;
+  }
+
+  /** Sends one or more encoded records; drops a client that cannot keep up. */
+  send(records: string): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > this.options().maxBufferedBytes) {
+      this.closed = true;
+      this.socket.terminate();
+      return;
+    }
+    this.lastSentAt = Date.now();
+    this.socket.send(records);
+  }
+
+  /** Sends Close (with the reason, if any) and ends the WebSocket. */
+  close(error?: string, allowReconnect = false): void {
+    if (this.closed) return;
+    if (this.handshakeDone) this.send(encodeClose(error, allowReconnect));
+    this.closed = true;
+    this.socket.close(1000);
+  }
+
+  /** Called by the hub's timer: keep-alive pings out, silent clients out. */
+  tick(now: number, stalled = false): void {
+    if (this.closed) return;
+    const options = this.options();
+    if (!this.handshakeDone) {
+      if (!stalled && now - this.openedAt >= options.handshakeTimeoutMs) this.terminate();
+      return;
+    }
+    if (!stalled && now - this.lastReceivedAt >= options.clientTimeoutMs) {
+      // The peer is gone or stuck: say why in case it still reads, then drop the socket.
+      this.send(encodeClose('Server timeout elapsed without receiving a message from the client.'));
+      this.terminate();
+      return;
+    }
+    if (now - this.lastSentAt >= options.pingIntervalMs) this.send(PING_RECORD);
+  }
+
+  /** Drops the socket without a closing handshake (a vanished peer never answers it). */
+  terminate(): void {
+    this.closed = true;
+    this.socket.terminate();
+    this.finish();
+  }
+
+  /** Calls `listener` once the connection has ended (at once if it already has). */
+  onFinished(listener: () => void): void {
+    if (this.finishedNotified) listener();
+    else this.finishListeners.push(listener);
+  }
+
+  private finish(): void {
+    this.closed = true;
+    if (this.finishedNotified) return;
+    this.finishedNotified = true;
+    this.events.closed(this);
+    for (const listener of this.finishListeners.splice(0)) listener();
+  }
+
+  private receive(data: RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    this.lastReceivedAt = Date.now();
+    const options = this.options();
+    const bytes = Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : data.byteLength;
+    if (bytes > options.maxMessageBytes) {
+      return this.fail(`Message of ${bytes} bytes exceeds the limit of ${options.maxMessageBytes} bytes.`);
+    }
+    if (isBinary) return this.fail('Binary messages are not supported by the json protocol.');
+    const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)).toString('utf8');
+    const { records, rest } = splitRecords(this.pending + text);
+    if (rest.length > options.maxMessageBytes) return this.fail('Unterminated record exceeds the message size limit.');
+    this.pending = rest;
+    for (const record of records) {
+      if (this.closed) return;
+      if (!this.handshakeDone) {
+        this.handshake(record);
+        continue;
+      }
+      try {
+        this.dispatch(record);
+      } catch (error) {
+        if (error instanceof ProtocolError) return this.fail(error.message);
+        throw error;
+      }
+    }
+  }
+
+  private handshake(record: string): void {
+    const result = parseHandshake(record);
+    if (!result.ok) {
+      // A handshake failure is answered in the handshake's own format, then the socket ends.
+      this.socket.send(encodeHandshakeResponse(result.error));
+      this.closed = true;
+      this.socket.close(1000);
+      return;
+    }
+    this.handshakeDone = true;
+    this.send(encodeHandshakeResponse());
+    this.events.handshaken(this);
+  }
+
+  private dispatch(record: string): void {
+    const message = parseMessage(record);
+    switch (message.type) {
+      case MessageType.Invocation:
+        return this.enqueue(message);
+      case MessageType.StreamInvocation:
+        if (this.admit()) this.send(encodeCompletion(message.invocationId, { error: 'Streaming hub methods are not supported.' }));
+        return;
+      case MessageType.Close:
+        this.closed = true;
+        this.socket.close(1000);
+        return;
+      default:
+        // Ping only proves the client is alive; stream items, cancels, acks and sequence
+        // numbers belong to features this hub does not offer.
+        return;
+    }
+  }
+
+  /** Token bucket: true when this invocation may run; a sustained flood closes the connection. */
+  private admit(): boolean {
+    const options = this.options();
+    const now = Date.now();
+    this.tokens = Math.min(options.invocationBurst, this.tokens + ((now - this.tokensAt) / 1000) * options.invocationsPerSecond);
+    this.tokensAt = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      this.refused = 0;
+      return true;
+    }
+    this.refused += 1;
+    if (this.refused > options.invocationBurst) {
+      this.fail(`Too many invocations: at most ${options.invocationsPerSecond} per second.`);
+    }
+    return false;
+  }
+
+  private enqueue(message: InvocationMessage): void {
+    if (!this.admit()) {
+      if (message.invocationId !== undefined && !this.closed) {
+        this.send(encodeCompletion(message.invocationId, { error: 'Rate limit exceeded: slow down and retry.' }));
+      }
+      return;
+    }
+    this.queue = this.queue.then(() => this.run(message));
+  }
+
+  private async run(message: InvocationMessage): Promise<void> {
+    if (this.closed) return;
+    let outcome: { error: string } | { result?: unknown };
+    try {
+      outcome = { result: await this.events.invoke(this, message) };
+    } catch (error) {
+      if (!(error instanceof HubError)) this.events.error(this, error, `hub method ${message.target} failed`);
+      outcome = {
+        error: error instanceof HubError ? error.message : `An unexpected error occurred invoking '${message.target}' on the server.`,
+      };
+    }
+    if (message.invocationId !== undefined) this.send(encodeCompletion(message.invocationId, outcome));
+  }
+
+  private fail(reason: string): void {
+    this.close(`Connection closed with an error. ${reason}`);
+  }
+}

@@ -1,0 +1,83 @@
+import { requireProjectAccess } from '../domain/access.js';
+import { DomainError } from '../domain/errors.js';
+import { HubError, type HubConnection } from './connection.js';
+import { type Hub, groups } from './hub.js';
+
+/**
+ * What clients may invoke (reference/rest-api.md §5): thin like a route — check the
+ * arguments, authorize through domain/access.ts, update groups, answer.
+ */
+export interface HubMethod {
+  /** Smallest and largest argument count accepted. */
+  arity: readonly [number, number];
+  run(connection: HubConnection, args: unknown[]): Promise<unknown>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_ACTION_LENGTH = 200;
+
+/** The project id argument: a UUID string, or `{projectId}` as the old client also sent. */
+function projectIdOf(value: unknown): string {
+  const id = typeof value === 'object' && value !== null ? (value as { projectId?: unknown }).projectId : value;
+  if (typeof id !== 'string' || !UUID.test(id)) throw new HubError('Project not found');
+  return id.toLowerCase();
+}
+
+/** Methods by lower-cased name: SignalR matches hub method names case-insensitively. */
+export function hubMethods(hub: Hub): Map<string, HubMethod> {
+  const joinProject: HubMethod = {
+    arity: [1, 1],
+    async run(connection, [value]) {
+      const projectId = projectIdOf(value);
+      let teamId: string;
+      try {
+        teamId = (await requireProjectAccess(hub.contextOf(connection.actor), projectId, 'read')).teamId;
+      } catch (error) {
+        // Unknown and forbidden look the same, as over REST (DECISIONS.md "Access control").
+        if (error instanceof DomainError) throw new HubError(error.message);
+        throw error;
+      }
+      hub.rememberProjectTeam(projectId, teamId);
+      await hub.enterProject(connection, projectId);
+      hub.sendTo(connection, 'joinedProject', [{ projectId }]);
+      return undefined;
+    },
+  };
+
+  const leaveProject: HubMethod = {
+    arity: [1, 1],
+    async run(connection, [value]) {
+      const projectId = projectIdOf(value);
+      await hub.exitProject(connection, projectId);
+      hub.sendTo(connection, 'leftProject', [{ projectId }]);
+      return undefined;
+    },
+  };
+
+  const sendUserActivity: HubMethod = {
+    arity: [2, 3],
+    async run(connection, [project, action, featureId]) {
+      const projectId = projectIdOf(project);
+      if (!hub.isInGroup(connection, groups.project(projectId))) throw new HubError('Join the project before sending activity to it.');
+      if (typeof action !== 'string' || action.length === 0 || action.length > MAX_ACTION_LENGTH) {
+        throw new HubError(`'action' must be a string of 1 to ${MAX_ACTION_LENGTH} characters.`);
+      }
+      if (featureId !== undefined && featureId !== null && (typeof featureId !== 'string' || !UUID.test(featureId))) {
+        throw new HubError("'featureId' must be a feature id or null.");
+      }
+      hub.broadcast({
+        group: groups.project(projectId),
+        target: 'userActivity',
+        args: [{ userId: connection.actor.id, projectId, action, featureId: featureId ?? null }],
+        exceptConnectionId: connection.id,
+      });
+      return undefined;
+    },
+  };
+
+  return new Map([
+    ['joinproject', joinProject],
+    ['leaveproject', leaveProject],
+    ['senduseractivity', sendUserActivity],
+  ]);
+}
