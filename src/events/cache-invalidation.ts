@@ -18,7 +18,8 @@ export const cacheScopes = {
  * `teamUpdated` events naming a user (membership changes) also invalidate that user.
  */
 export function scopesOf(event: DomainEvent): string[] {
-  const scopes = [cacheScopes.team(event.teamId), cacheScopes.allProjects];
+  const scopes: string[] = [cacheScopes.allProjects];
+  if (event.teamId) scopes.push(cacheScopes.team(event.teamId));
   if (event.projectId) scopes.push(cacheScopes.project(event.projectId));
   const changes = event.payload.changes as { userId?: unknown } | undefined;
   if (event.name === 'teamUpdated' && typeof changes?.userId === 'string') scopes.push(cacheScopes.user(changes.userId));

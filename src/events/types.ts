@@ -12,11 +12,12 @@ export type DomainEventName =
   | 'sessionEnded'
   | 'sessionUpdated'
   | 'ideaUpdated'
+  | 'mcpVerified'
   | 'teamUpdated';
 
 export interface DomainEvent {
   name: DomainEventName;
-  /** The team whose members may see this event. */
+  /** The team whose members may see this event; empty for events addressed to one user (`mcpVerified`). */
   teamId: string;
   /** Set for project-scoped events; those get a `seq`. */
   projectId?: string | undefined;

@@ -10,8 +10,8 @@ export const ONBOARDING_MCP_VERIFIED_STEP = 3;
 /**
  * Records that the caller's MCP client reached the server (`mcp_verify_connection`):
  * sets `mcp_verified_at` and moves onboarding to at least step 3. Repeating it only
- * refreshes the time. The web client sees it on its next read of the user; the old
- * server's `mcpVerified` broadcast to every connection is not reproduced.
+ * refreshes the time. The user's own live connections get `mcpVerified` (the old
+ * server broadcast it to every connection).
  */
 export async function recordMcpVerification(ctx: ServiceContext): Promise<{ verifiedAt: Date; onboardingStep: number }> {
   return mutate(ctx, async (tx, record) => {
@@ -23,6 +23,11 @@ export async function recordMcpVerification(ctx: ServiceContext): Promise<{ veri
       .returning({ verifiedAt: users.mcpVerifiedAt, onboardingStep: users.onboardingStep });
     if (!updated) throw new NotFound('User');
     record.activity({ action: 'user.mcp_verified', entityType: 'user', entityId: ctx.actor.id, after: { mcp_verified_at: verifiedAt } });
+    await record.event({
+      name: 'mcpVerified',
+      teamId: '',
+      payload: { userId: ctx.actor.id, verified_at: verifiedAt.toISOString(), message: 'MCP connection verified' },
+    });
     return { verifiedAt, onboardingStep: updated.onboardingStep };
   });
 }
