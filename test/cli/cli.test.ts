@@ -14,7 +14,7 @@ const CLI = ['--import', 'tsx', 'src/main.ts'];
 /** Runs `intracker …` to completion, as `npm run cli -- …` does. */
 async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [...CLI, ...args], { env: { ...process.env, REDIS_URL: '', ...env }, timeout: 60_000 });
+    const { stdout, stderr } = await execFileAsync(process.execPath, [...CLI, ...args], { env: { ...process.env, REDIS_URL: '', ...env }, timeout: 100_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -27,7 +27,7 @@ function serve(env: Record<string, string>): Promise<{ child: ChildProcess; outp
   const child = spawn(process.execPath, [...CLI, 'serve'], { env: { ...process.env, REDIS_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 45_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 100_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /api:\s+POST (http:\/\/[^\s]+)\/auth\/register .*"invitation_code": "([\w-]+)"/.exec(output);
@@ -42,7 +42,8 @@ function serve(env: Record<string, string>): Promise<{ child: ChildProcess; outp
   });
 }
 
-describe('intracker CLI', () => {
+// Each test spawns Node with tsx, which on a busy two-core machine can take tens of seconds.
+describe('intracker CLI', { timeout: 120_000 }, () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'intracker-cli-'));
