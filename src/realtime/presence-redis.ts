@@ -12,7 +12,9 @@ interface StoredEntry extends PresenceEntry {
 
 /**
  * Presence shared by every instance: one Redis hash per project (field: connection
- * id) under the app's key prefix, plus a heartbeat key per instance. Entries of an
+ * id) for listing, one per project and user (connection id → instance) for deciding
+ * whether a join or leave is the user's first or last — so each join reads only that
+ * user's few connections, not the whole project — plus a heartbeat key per instance. Entries of an
  * instance whose heartbeat expired (it crashed) are ignored and cleaned up by the
  * next reader, so a vanished instance cannot keep users "online". When Redis is
  * unreachable the instance answers from its own connections (a local mirror).
@@ -39,9 +41,13 @@ export class RedisPresence implements PresenceStore {
       // After an outage the heartbeat may be stale: renew it before counting on it.
       if (Date.now() - this.lastBeatAt > HEARTBEAT_MS) await this.beat();
       const stored: StoredEntry = { ...entry, instanceId: this.instanceId };
-      await this.redis.hset(projectKey(projectId), entry.connectionId, JSON.stringify(stored));
-      const others = (await this.list(projectId)).filter((other) => other.connectionId !== entry.connectionId);
-      return !others.some((other) => other.userId === entry.userId);
+      await this.redis
+        .multi()
+        .hset(projectKey(projectId), entry.connectionId, JSON.stringify(stored))
+        .hset(userKey(projectId, entry.userId), entry.connectionId, this.instanceId)
+        .exec();
+      const others = (await this.liveConnectionsOf(projectId, entry.userId)).filter((id) => id !== entry.connectionId);
+      return others.length === 0;
     } catch (error) {
       this.log.warn({ err: error }, 'realtime: Redis presence unavailable, using this instance only');
       return firstHere;
@@ -52,9 +58,12 @@ export class RedisPresence implements PresenceStore {
     const lastHere = await this.local.leave(projectId, entry);
     if (!this.connected) return lastHere;
     try {
-      const removed = await this.redis.hdel(projectKey(projectId), entry.connectionId);
+      const [removed] = await Promise.all([
+        this.redis.hdel(projectKey(projectId), entry.connectionId),
+        this.redis.hdel(userKey(projectId, entry.userId), entry.connectionId),
+      ]);
       if (removed === 0) return false;
-      return !(await this.list(projectId)).some((other) => other.userId === entry.userId);
+      return (await this.liveConnectionsOf(projectId, entry.userId)).length === 0;
     } catch (error) {
       this.log.warn({ err: error }, 'realtime: Redis presence unavailable, using this instance only');
       return lastHere;
@@ -78,6 +87,18 @@ export class RedisPresence implements PresenceStore {
       this.log.warn({ err: error }, 'realtime: Redis presence unavailable, using this instance only');
       return this.local.list(projectId);
     }
+  }
+
+  /** The user's connections in the project on instances that are still alive; drops the others. */
+  private async liveConnectionsOf(projectId: string, userId: string): Promise<string[]> {
+    const connections = await this.redis.hgetall(userKey(projectId, userId));
+    const instances = [...new Set(Object.values(connections))];
+    if (instances.length === 0) return [];
+    const alive = await this.redis.mget(...instances.map(instanceKey));
+    const live = new Set(instances.filter((_, index) => alive[index] !== null));
+    const stale = Object.keys(connections).filter((id) => !live.has(connections[id]!));
+    if (stale.length > 0) await this.redis.hdel(userKey(projectId, userId), ...stale);
+    return Object.keys(connections).filter((id) => live.has(connections[id]!));
   }
 
   /** Stops the heartbeat and withdraws the instance, so its remaining entries stop counting at once. */
@@ -104,6 +125,10 @@ export class RedisPresence implements PresenceStore {
 
 function projectKey(projectId: string): string {
   return `signalr:presence:project:${projectId}`;
+}
+
+function userKey(projectId: string, userId: string): string {
+  return `signalr:presence:project:${projectId}:user:${userId}`;
 }
 
 function instanceKey(instanceId: string): string {
