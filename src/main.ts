@@ -14,6 +14,9 @@ Commands:
   migrate                                 apply pending database migrations and exit
   create-admin --email E --password P [--name N]
                                           create a global admin (or promote an existing user)
+  mcp                                     MCP over stdio for a local agent: bridges to INTRACKER_URL's /mcp,
+                                          or without it serves from the configured database
+                                          (INTRACKER_API_KEY, optional INTRACKER_MCP_TOOLS, INTRACKER_PROJECT_ID)
 
 Configuration comes from environment variables: see docs/configuration.md.`;
 
@@ -31,6 +34,11 @@ async function main(argv: string[]): Promise<number> {
       return migrateOnly(config);
     case 'create-admin':
       return createAdminCommand(config, rest);
+    case 'mcp': {
+      // Loaded only here: the other commands need none of the MCP server.
+      const { runStdio } = await import('./mcp/stdio.js');
+      return runStdio(config);
+    }
     default:
       console.error(`Unknown command: ${command}\n\n${USAGE}`);
       return 1;

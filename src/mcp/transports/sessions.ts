@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Redis } from 'ioredis';
 
 /** One open MCP session: its transport, its server, and whose key opened it. */
 export interface McpSession<T extends Transport = Transport> {
@@ -63,5 +64,57 @@ export class McpSessionRegistry {
     const all = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.allSettled(all.map((session) => session.server.close()));
+  }
+}
+
+/** Who opened a session: kept in Redis so any instance can re-create the session for that key alone. */
+export interface McpSessionOwner {
+  keyId: string;
+  /** The tool profile the client asked for (`?tools=` / `X-MCP-Tools`), if any. */
+  profile: string | undefined;
+  /** The `X-Project-Id` the client sent, if any. */
+  projectId: string | undefined;
+}
+
+/**
+ * The owners of Streamable HTTP sessions in Redis (under the app's key prefix, which
+ * the connection adds), so a session survives a restart and works through any
+ * instance: an instance that does not know a session id finds its owner here and
+ * re-creates the session for the same key. The TTL is the idle timeout, refreshed on
+ * use. Redis failures only lose that: callers then fall back to stateless serving.
+ */
+export class RedisSessionStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly ttlSeconds = Math.ceil(SESSION_IDLE_MS / 1000),
+  ) {}
+
+  static key(id: string): string {
+    return `mcp:session:${id}`;
+  }
+
+  async save(id: string, owner: McpSessionOwner): Promise<void> {
+    await this.redis.set(RedisSessionStore.key(id), JSON.stringify(owner), 'EX', this.ttlSeconds).catch(() => undefined);
+  }
+
+  async load(id: string): Promise<McpSessionOwner | undefined> {
+    const raw = await this.redis.get(RedisSessionStore.key(id)).catch(() => null);
+    if (!raw) return undefined;
+    try {
+      const parsed = JSON.parse(raw) as Partial<McpSessionOwner>;
+      if (typeof parsed.keyId !== 'string') return undefined;
+      return { keyId: parsed.keyId, profile: parsed.profile ?? undefined, projectId: parsed.projectId ?? undefined };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Fire and forget: a request never waits for the TTL refresh. */
+  refresh(id: string): void {
+    void this.redis.expire(RedisSessionStore.key(id), this.ttlSeconds).catch(() => undefined);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.redis.del(RedisSessionStore.key(id)).catch(() => undefined);
   }
 }

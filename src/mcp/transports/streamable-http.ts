@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { McpSessionRegistry } from './sessions.js';
+import { type McpSession, type McpSessionOwner, type McpSessionRegistry, RedisSessionStore } from './sessions.js';
 
 function rpcError(reply: FastifyReply, status: number, code: number, message: string) {
   return reply.code(status).send({ jsonrpc: '2.0', error: { code, message }, id: null });
@@ -15,9 +15,13 @@ function rpcError(reply: FastifyReply, status: number, code: number, message: st
  *   `Mcp-Session-Id`, and the session's server keeps the identity that opened it;
  * - requests carrying a known session id go to that session's transport (only with
  *   the same key);
+ * - with Redis, every session's owner (key id, asked profile and project) is kept
+ *   there, so a session id this instance does not know (a restart, another instance
+ *   behind the load balancer) is re-created transparently for the same key (another
+ *   key: 403);
  * - any other POST is served statelessly by a server made for that request alone, so
- *   a client whose session this instance does not know (a restart, another instance
- *   behind the load balancer) carries on instead of hitting a dead end.
+ *   a client whose session is unknown everywhere (no Redis, or expired) carries on
+ *   instead of hitting a dead end.
  * The reply is hijacked: the SDK writes to the raw Node response itself.
  */
 export async function handleStreamableHttp(
@@ -31,8 +35,21 @@ export async function handleStreamableHttp(
   const sessionId = Array.isArray(header) ? header[0] : header;
   const body = request.body;
 
+  const redis = request.server.services?.redis;
+  const store = redis ? new RedisSessionStore(redis) : undefined;
+
   if (sessionId) {
-    const session = sessions.touch(sessionId);
+    let session = sessions.touch(sessionId);
+    if (session) {
+      store?.refresh(sessionId);
+    } else if (store) {
+      const owner = await store.load(sessionId);
+      if (owner && owner.keyId !== keyId) return reply.code(403).send({ detail: 'This MCP session was opened with another API key' });
+      if (owner && !sessions.full) {
+        session = await restoreSession(sessionId, sessions, store, keyId, makeServer);
+        store.refresh(sessionId);
+      }
+    }
     if (session) {
       if (session.keyId !== keyId) return reply.code(403).send({ detail: 'This MCP session was opened with another API key' });
       reply.hijack();
@@ -48,8 +65,14 @@ export async function handleStreamableHttp(
     const server = makeServer();
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => sessions.add(id, { transport, server, keyId, lastActiveAt: Date.now(), idleExpires: true }),
-      onsessionclosed: (id) => sessions.remove(id),
+      onsessioninitialized: async (id) => {
+        sessions.add(id, { transport, server, keyId, lastActiveAt: Date.now(), idleExpires: true });
+        await store?.save(id, ownerOf(request, keyId));
+      },
+      onsessionclosed: async (id) => {
+        sessions.remove(id);
+        await store?.delete(id);
+      },
     });
     transport.onclose = () => {
       if (transport.sessionId) sessions.remove(transport.sessionId);
@@ -72,4 +95,61 @@ export async function handleStreamableHttp(
   reply.hijack();
   await transport.handleRequest(request.raw, reply.raw, body);
   return undefined;
+}
+
+function firstHeader(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
+}
+
+function ownerOf(request: FastifyRequest, keyId: string): McpSessionOwner {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  return {
+    keyId,
+    profile: (typeof query.tools === 'string' ? query.tools : undefined) ?? firstHeader(request, 'x-mcp-tools'),
+    projectId: firstHeader(request, 'x-project-id'),
+  };
+}
+
+/** Re-creations in flight, so two requests racing on one unknown session id share one. */
+const restoring = new Map<string, Promise<McpSession | undefined>>();
+
+/**
+ * A session another instance (or this one before a restart) opened: a fresh server and
+ * transport under the same id, already initialized, because the client did that once
+ * and will not do it again. The SDK has no public way to adopt a session id, hence the
+ * two private fields set here.
+ */
+function restoreSession(
+  sessionId: string,
+  sessions: McpSessionRegistry,
+  store: RedisSessionStore,
+  keyId: string,
+  makeServer: () => McpServer,
+): Promise<McpSession | undefined> {
+  const pending = restoring.get(sessionId);
+  if (pending) return pending;
+  const created = (async (): Promise<McpSession | undefined> => {
+    const server = makeServer();
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => sessionId,
+      onsessionclosed: async (id) => {
+        sessions.remove(id);
+        await store.delete(id);
+      },
+    });
+    const inner = (transport as unknown as { _webStandardTransport?: { sessionId: string | undefined; _initialized?: boolean } })._webStandardTransport;
+    // An SDK that moved these fields: serve statelessly (the caller's fallback) rather than break.
+    if (!inner || typeof inner._initialized !== 'boolean') return undefined;
+    inner.sessionId = sessionId;
+    inner._initialized = true;
+    transport.onclose = () => sessions.remove(sessionId);
+    await server.connect(transport);
+    const session: McpSession = { transport, server, keyId, lastActiveAt: Date.now(), idleExpires: true };
+    sessions.add(sessionId, session);
+    return session;
+  })();
+  restoring.set(sessionId, created);
+  void created.finally(() => restoring.delete(sessionId)).catch(() => undefined);
+  return created;
 }
