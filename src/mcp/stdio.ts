@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync } from 'node:fs'; // sync-ok: see pgliteHolder
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -169,7 +169,7 @@ async function runBridge(base: string, settings: StdioEnv): Promise<number> {
 export function pgliteHolder(config: Config): string | undefined {
   if (config.database.kind !== 'pglite' || !config.database.dataDir) return undefined;
   const pidFile = join(config.database.dataDir, 'postmaster.pid');
-  return existsSync(pidFile) ? pidFile : undefined;
+  return existsSync(pidFile) ? pidFile : undefined; // sync-ok: once, at start-up of `intracker mcp`, before any request
 }
 
 async function runDirect(config: Config, settings: StdioEnv): Promise<number> {
