@@ -120,6 +120,8 @@ describe('MCP workflow, rules and GitHub tools', () => {
         ['mcp_create_github_pr', { projectId, title: 'PR', head: 'feature/x' }],
         ['mcp_create_branch_for_feature', { featureId: feature.id }],
         ['mcp_link_branch_to_feature', { featureId: feature.id, branchName: 'feature/x' }],
+        ['mcp_import_github_issues', { projectId, labels: ['bug'] }],
+        ['mcp_import_github_milestones', { projectId, state: 'all' }],
       ];
       for (const [name, args] of calls) {
         expect(await mcp.error(name, args), name).toMatch(/^GitHub not connected: /);
@@ -177,6 +179,37 @@ describe('MCP workflow, rules and GitHub tools', () => {
       } finally {
         await readOnly.close();
       }
+    });
+  });
+
+  describe('codebase tools (from what the agent sends, never the server disk)', () => {
+    it('mcp_analyze_codebase detects the stack and the usual module folders', async () => {
+      const result = await mcp.ok('mcp_analyze_codebase', {
+        projectId,
+        topLevelEntries: ['src/', 'api/', 'components/', 'README.md', 'package.json'],
+        packageJson: JSON.stringify({ dependencies: { react: '^19.0.0' } }),
+        requirementsTxt: 'fastapi==0.115\nuvicorn',
+      });
+      expect(result).toEqual({ project_id: projectId, tech_stack: ['node', 'react', 'python', 'fastapi'], suggestions: { modules: ['api', 'components'] } });
+      expect(await outsider.error('mcp_analyze_codebase', { projectId, topLevelEntries: [] })).toMatch(/not found$/);
+    });
+
+    it('mcp_parse_file_structure builds the element tree once, skipping ignored folders', async () => {
+      const fresh = await createProject(server, leader, (await server.request('GET', `/projects/${projectId}`, { token: leader.token })).body.team_id);
+      const result = await mcp.ok('mcp_parse_file_structure', {
+        projectId: fresh,
+        directories: ['src', 'src/user-settings', 'src/api/v1/deep/er', 'node_modules/react', '.github/workflows'],
+        readmes: { src: 'The application source.' },
+        maxDepth: 3,
+      });
+      expect(result).toMatchObject({ success: true, elements_created: 4 }); // src, src/api, src/api/v1 (depth 3), src/user-settings
+      const tree = await server.request('GET', `/elements/project/${fresh}/tree`, { token: member.token });
+      const src = tree.body.elements.find((node: { title: string }) => node.title === 'Src');
+      expect(src.description).toBe('The application source.');
+      expect(src.children.map((node: { title: string }) => node.title).sort()).toEqual(['Api', 'User Settings']);
+      expect(src.children.find((node: { title: string }) => node.title === 'Api').children.map((node: { title: string }) => node.title)).toEqual(['V1']);
+      const again = await mcp.ok('mcp_parse_file_structure', { projectId: fresh, directories: ['lib'] });
+      expect(again).toMatchObject({ existing_elements_count: 1 });
     });
   });
 });

@@ -171,6 +171,29 @@ export const githubTools: ToolDefinition[] = [
     handler: (ctx, args) => viaFeature(ctx, args.featureId),
   }),
   defineTool({
+    name: 'mcp_import_github_issues',
+    description:
+      'Import the repository’s issues as todos (open by default; optionally only some labels), creating elements as needed. Idempotent by issue number. Not available yet: answers "GitHub not connected".',
+    profile: 'all',
+    inputSchema: {
+      projectId: projectArg,
+      labels: z.array(z.string().min(1).max(50)).max(20).optional(),
+      state: z.enum(['open', 'closed', 'all']).optional(),
+      createElements: z.boolean().optional(),
+    },
+    annotations: writeHints,
+    handler: (ctx, args) => viaProject(ctx, args.projectId),
+  }),
+  defineTool({
+    name: 'mcp_import_github_milestones',
+    description:
+      'Import the repository’s milestones as features and their issues as todos. Idempotent by milestone and issue number. Not available yet: answers "GitHub not connected".',
+    profile: 'all',
+    inputSchema: { projectId: projectArg, state: z.enum(['open', 'closed', 'all']).optional() },
+    annotations: writeHints,
+    handler: (ctx, args) => viaProject(ctx, args.projectId),
+  }),
+  defineTool({
     name: 'mcp_parse_commit_message',
     description:
       'Check a commit message against the project format `type(scope): description [feature:featureId]`. Returns {type,scope,description,feature_id,format:"conventional"} or format "simple" when the first line does not follow it.',

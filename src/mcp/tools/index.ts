@@ -1,6 +1,7 @@
 import { documentTools } from './documents.js';
 import { elementTools } from './elements.js';
 import { featureTools } from './features.js';
+import { codebaseTools } from './codebase.js';
 import { githubTools } from './github.js';
 import { ideaTools } from './ideas.js';
 import { projectTools } from './projects.js';
@@ -27,4 +28,5 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...rulesTools,
   ...teamTools,
   ...githubTools,
+  ...codebaseTools,
 ];
