@@ -11,12 +11,11 @@ import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { BENCH_ADMIN, buildBenchApp } from '../bench-app.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = 50;
-const ADMIN = { email: 'bench@intracker.test', password: 'Bench-Passw0rd!' };
+const ADMIN = BENCH_ADMIN;
 
 interface Sample {
   requestsPerSecond: number;
@@ -51,22 +50,7 @@ async function main() {
   const bareHealth = await load(`${bare.url}/health`);
   await bare.close();
 
-  const app = await buildApp(
-    loadConfig({
-      NODE_ENV: 'production',
-      DATABASE_URL: process.env.DATABASE_URL ?? 'memory://',
-      JWT_SECRET: 'bench-access-secret-0123456789-0123456789',
-      JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789-0123456789',
-      INTRACKER_ADMIN_EMAIL: ADMIN.email,
-      INTRACKER_ADMIN_PASSWORD: ADMIN.password,
-      RATE_LIMIT_LOGIN: '0',
-      RATE_LIMIT_REGISTER: '0',
-      RATE_LIMIT_REFRESH: '0',
-      RATE_LIMIT_DEFAULT: '0',
-      LOG_LEVEL: 'silent',
-    }),
-    { logger: false },
-  );
+  const app = await buildBenchApp();
   const base = await app.fastify.listen({ port: 0, host: '127.0.0.1' });
   const login = await fetch(`${base}/auth/login`, {
     method: 'POST',

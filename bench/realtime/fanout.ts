@@ -16,8 +16,7 @@ import { fork } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { BENCH_ADMIN, buildBenchApp } from '../bench-app.js';
 
 const RS = '\u001e';
 const HANDSHAKE = `{"protocol":"json","version":1}${RS}`;
@@ -25,7 +24,7 @@ const PING = `{"type":6}${RS}`;
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RECEIVE_TIMEOUT_MS = Number(process.env.BENCH_RECEIVE_TIMEOUT ?? 30_000);
-const ADMIN = { email: 'bench@intracker.test', password: 'Bench-Passw0rd!' };
+const ADMIN = BENCH_ADMIN;
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable across processes on one machine. */
 const now = () => performance.timeOrigin + performance.now();
@@ -216,23 +215,7 @@ interface Instance {
 }
 
 async function startInstance(): Promise<Instance> {
-  const app = await buildApp(
-    loadConfig({
-      NODE_ENV: 'production',
-      DATABASE_URL: process.env.DATABASE_URL ?? 'memory://',
-      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: process.env.REDIS_KEY_PREFIX ?? 'intracker-bench:' } : {}),
-      JWT_SECRET: 'bench-access-secret-0123456789-0123456789',
-      JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789-0123456789',
-      INTRACKER_ADMIN_EMAIL: ADMIN.email,
-      INTRACKER_ADMIN_PASSWORD: ADMIN.password,
-      RATE_LIMIT_LOGIN: '0',
-      RATE_LIMIT_REGISTER: '0',
-      RATE_LIMIT_REFRESH: '0',
-      RATE_LIMIT_DEFAULT: '0',
-      LOG_LEVEL: 'silent',
-    }),
-    { logger: false },
-  );
+  const app = await buildBenchApp();
   const base = await app.fastify.listen({ port: 0, host: '127.0.0.1' });
   return { base, close: () => app.close() };
 }

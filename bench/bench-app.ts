@@ -1,0 +1,29 @@
+import { type BuiltApp, buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+
+/** The admin every benchmark app is bootstrapped with. */
+export const BENCH_ADMIN = { email: 'bench@intracker.test', password: 'Bench-Passw0rd!' };
+
+/**
+ * An app as the benchmarks run it: production mode, rate limits off, logs silent,
+ * the database and Redis from the environment (PGlite in memory when unset).
+ */
+export function buildBenchApp(): Promise<BuiltApp> {
+  return buildApp(
+    loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: process.env.DATABASE_URL ?? 'memory://',
+      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: process.env.REDIS_KEY_PREFIX ?? 'intracker-bench:' } : {}),
+      JWT_SECRET: 'bench-access-secret-0123456789-0123456789',
+      JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789-0123456789',
+      INTRACKER_ADMIN_EMAIL: BENCH_ADMIN.email,
+      INTRACKER_ADMIN_PASSWORD: BENCH_ADMIN.password,
+      RATE_LIMIT_LOGIN: '0',
+      RATE_LIMIT_REGISTER: '0',
+      RATE_LIMIT_REFRESH: '0',
+      RATE_LIMIT_DEFAULT: '0',
+      LOG_LEVEL: 'silent',
+    }),
+    { logger: false },
+  );
+}
