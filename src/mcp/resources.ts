@@ -6,7 +6,7 @@ import { DomainError } from '../domain/errors.js';
 import { type FeatureRow, getFeature, listFeatureTodos, listProjectFeatures } from '../domain/features/service.js';
 import { getProject, listProjects } from '../domain/projects/service.js';
 import { RULES_FILE_PATH } from './rules-generator.js';
-import { firstPage } from './tools/present.js';
+import { firstPage, presentFeature } from './tools/present.js';
 import { requireInBoundProject } from './tools/project-scope.js';
 import { cursorRulesFor } from './tools/rules.js';
 import type { McpCallContext } from './tools/types.js';
@@ -77,14 +77,7 @@ export function registerResources(server: McpServer, ctx: McpCallContext): void 
         requireInBoundProject(ctx, feature.projectId, 'Feature');
         const todos = await listFeatureTodos(ctx, feature.id, {}, firstPage(FEATURE_TODOS_MAX));
         return json(uri, {
-          id: feature.id,
-          project_id: feature.projectId,
-          name: feature.name,
-          description: feature.description,
-          status: feature.status,
-          progress_percentage: feature.progressPercentage,
-          total_todos: feature.totalTodos,
-          completed_todos: feature.completedTodos,
+          ...presentFeature(feature),
           todos: todos.items.map((todo) => ({ id: todo.id, title: todo.title, status: todo.status, version: todo.version })),
         });
       }),
