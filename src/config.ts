@@ -18,6 +18,9 @@ const EnvSchema = Type.Object({
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^(postgres(ql)?://|memory://)' })),
+  // For test suites: a migrated PGlite data dir (a `dumpDataDir()` tarball) that every
+  // memory:// database starts from, instead of running initdb and the migrations again.
+  PGLITE_MEMORY_TEMPLATE: Type.Optional(Type.String({ minLength: 1 })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   REDIS_KEY_PREFIX: Type.String({ default: 'intracker:' }),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
@@ -60,7 +63,7 @@ const EnvSchema = Type.Object({
 type Env = Static<typeof EnvSchema>;
 
 export type DatabaseTarget =
-  | { kind: 'pglite'; dataDir: string | undefined } // undefined: in memory
+  | { kind: 'pglite'; dataDir: string | undefined; template?: string | undefined } // dataDir undefined: in memory, from `template` if given
   | { kind: 'postgres'; url: string };
 
 export interface Config {
@@ -116,7 +119,7 @@ function corsOrigins(env: Env): string[] | '*' {
 
 function databaseTarget(env: Env): DatabaseTarget {
   if (!env.DATABASE_URL) return { kind: 'pglite', dataDir: `${env.DATA_DIR}/pglite` };
-  if (env.DATABASE_URL.startsWith('memory://')) return { kind: 'pglite', dataDir: undefined };
+  if (env.DATABASE_URL.startsWith('memory://')) return { kind: 'pglite', dataDir: undefined, template: env.PGLITE_MEMORY_TEMPLATE };
   return { kind: 'postgres', url: env.DATABASE_URL };
 }
 

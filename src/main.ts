@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import closeWithGrace from 'close-with-grace';
-import { buildApp } from './app.js';
+import { type BuiltApp, buildApp } from './app.js';
 import { ConfigError, type Config, loadConfig } from './config.js';
-import { openDatabase } from './db/client.js';
+import { DataDirInUseError, openDatabase } from './db/client.js';
 import { registerUrl } from './domain/invitations/rules.js';
 import { createAdmin } from './domain/users/admin-cli.js';
 
@@ -45,8 +45,18 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Exit code of `serve` when another process owns the embedded data directory. */
+const EXIT_DATA_DIR_IN_USE = 2;
+
 async function serve(config: Config): Promise<number> {
-  const app = await buildApp(config);
+  let app: BuiltApp;
+  try {
+    app = await buildApp(config);
+  } catch (error) {
+    if (!(error instanceof DataDirInUseError)) throw error;
+    console.error(`intracker serve: ${error.message}; stop it first, or give this server its own DATA_DIR`);
+    return EXIT_DATA_DIR_IN_USE;
+  }
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.fastify.log.error({ err }, 'shutting down after an error');
     else app.fastify.log.info({ signal }, 'shutting down');
@@ -72,8 +82,11 @@ async function serve(config: Config): Promise<number> {
   return new Promise<number>(() => {}); // serve until a signal arrives
 }
 
+// The CLI commands work through the owning server's database when one runs on the
+// same data dir, and own the directory themselves while they run otherwise.
+
 async function migrateOnly(config: Config): Promise<number> {
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(config.database, { whenOwned: 'join', poolSize: 1 });
   try {
     await database.migrate();
     console.log('Database is up to date.');
@@ -93,7 +106,7 @@ async function createAdminCommand(config: Config, args: string[]): Promise<numbe
     console.error('create-admin needs --email and --password');
     return 1;
   }
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(config.database, { whenOwned: 'join', poolSize: 1 });
   try {
     await database.migrate();
     const result = await createAdmin(database.db, { email: values.email, password: values.password, name: values.name });

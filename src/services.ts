@@ -23,8 +23,22 @@ export interface AppServices {
   cache: Cache;
 }
 
-export async function createServices(config: Config, log: FastifyBaseLogger): Promise<AppServices> {
-  const database = await openDatabase(config.database);
+export interface ServiceOptions {
+  /**
+   * When another process owns the embedded data directory: `refuse` (a server must own
+   * its database) or `join` (`intracker mcp` works through the owner's database).
+   */
+  whenDataDirOwned?: 'join' | 'refuse';
+}
+
+export async function createServices(config: Config, log: FastifyBaseLogger, options: ServiceOptions = {}): Promise<AppServices> {
+  // Made before the database, whose pool reports into it from the first query.
+  const metrics = createMetrics();
+  const database = await openDatabase(config.database, {
+    whenOwned: options.whenDataDirOwned ?? 'refuse',
+    observer: metrics.db.observer,
+    onEmbeddedFailure: (error) => log.fatal({ err: error }, 'the embedded database stopped: every query fails from here on'),
+  });
   try {
     await database.migrate();
     const redis = config.redis ? createRedis(config.redis.url, config.redis.keyPrefix) : undefined;
@@ -45,7 +59,6 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       accessTtlSeconds: config.jwt.accessTtlSeconds,
       refreshTtlSeconds: config.jwt.refreshTtlSeconds,
     });
-    const metrics = createMetrics();
     const events = new EventBus(log);
     const cache = createCache(redis, metrics, log);
     subscribeCacheInvalidation(events, cache);

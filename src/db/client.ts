@@ -1,17 +1,20 @@
-import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { fileURLToPath } from 'node:url';
-import { drizzle as drizzlePglite, type PgliteDatabase } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePostgres, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
+import postgres, { type Options, type PostgresType, type Sql } from 'postgres';
 import type { DatabaseTarget } from '../config.js';
+import { type EmbeddedServer, startEmbedded } from './embedded/host.js';
+import { DataDirInUseError } from './embedded/ownership.js';
+import { type DatabaseObserver, instrumentSql } from './instrument.js';
 import * as schema from './schema.js';
 
-/** The one database type services see, whichever driver is underneath. */
+export { DataDirInUseError } from './embedded/ownership.js';
+export type { DatabaseObserver } from './instrument.js';
+
+/** The one database type services see. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** Services accept either, so a caller can compose them inside its own transaction. */
@@ -22,57 +25,56 @@ export interface Database {
   kind: DatabaseTarget['kind'];
   /**
    * Applies every committed migration not yet applied. Several processes may call it
-   * at once: on PostgreSQL they queue on an advisory lock.
+   * at once: on PostgreSQL they queue on an advisory lock; on the embedded database
+   * they share one session, where the migration's transaction runs alone.
    */
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  poolSize?: number;
+  /**
+   * When another process owns the embedded data directory: `join` works through that
+   * process's database (the CLI commands), `refuse` throws DataDirInUseError (`serve`).
+   */
+  whenOwned?: 'join' | 'refuse';
+  observer?: DatabaseObserver;
+  /** Told when the embedded database worker stops without being asked to. */
+  onEmbeddedFailure?: (error: Error) => void;
+}
+
 // An arbitrary constant: every InTracker process takes the same advisory lock.
 const MIGRATION_LOCK_KEY = 7_342_001;
+const POSTGRES_POOL_SIZE = 10;
+// Every connection to the embedded database shares its one session and its one
+// thread, so more connections only queue there; a few keep the pipeline full.
+const EMBEDDED_POOL_SIZE = 4;
 
 // Resolves to <package>/src/db/migrations both from src/db (tsx) and from dist/db
 // (the build), so the SQL files live once, where drizzle-kit writes them.
 const migrationsFolder = fileURLToPath(new URL('../../src/db/migrations', import.meta.url));
 
-export async function openDatabase(target: DatabaseTarget, options: { poolSize?: number } = {}): Promise<Database> {
-  if (target.kind === 'pglite') return openPglite(target.dataDir);
-  return openPostgres(target.url, options.poolSize ?? 10);
+const QUIET: Options<Record<string, PostgresType>> = {
+  onnotice: () => {},
+  // Our timestamps are timestamptz; keep them as Date objects in UTC.
+  connection: { TimeZone: 'UTC' },
+};
+
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
+  if (target.kind === 'postgres') return openPostgres(target.url, options);
+  return openEmbedded(target, options);
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
-  if (dataDir) await mkdir(dataDir, { recursive: true });
-  const client = new PGlite(dataDir);
-  await client.waitReady;
-  const pglite = drizzlePglite(client, { schema });
-  return {
-    db: asDb(pglite),
-    kind: 'pglite',
-    // PGlite is a single connection owned by this process, so there is nobody to lock out.
-    migrate: () => migratePglite(pglite, { migrationsFolder }),
-    ping: async () => {
-      await client.query('select 1');
-    },
-    close: () => client.close(),
-  };
-}
-
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  const client = postgres(url, {
-    max: poolSize,
-    onnotice: () => {},
-    // Our timestamps are timestamptz; keep them as Date objects in UTC.
-    connection: { TimeZone: 'UTC' },
-  });
-  return {
-    db: asDb(drizzlePostgres(client, { schema })),
-    kind: 'postgres',
+async function openPostgres(url: string, options: OpenOptions): Promise<Database> {
+  const client = postgres(url, { ...QUIET, max: options.poolSize ?? POSTGRES_POOL_SIZE });
+  return wrap(client, 'postgres', options, {
     migrate: async () => {
       // The advisory lock belongs to a connection, so the migration gets one of its own.
-      const connection = postgres(url, { max: 1, onnotice: () => {}, connection: { TimeZone: 'UTC' } });
+      const connection = postgres(url, { ...QUIET, max: 1 });
       try {
-        const locked = drizzlePostgres(connection, { schema });
+        const locked = drizzle(connection, { schema });
         await locked.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
         await migratePostgres(locked, { migrationsFolder });
       } finally {
@@ -80,17 +82,65 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
         await connection.end({ timeout: 5 });
       }
     },
-    ping: async () => {
-      await client`select 1`;
-    },
-    close: () => client.end({ timeout: 5 }),
-  };
+    close: async () => {},
+  });
 }
 
 /**
- * Both drivers' databases are PgDatabase with the same schema and differ only in the
- * raw result type, which services never look at; this is the one place that says so.
+ * PGlite in a worker thread behind a Unix socket (src/db/embedded/). On a data dir
+ * this process either owns the directory (and its worker) or, when another live
+ * process does and `whenOwned` is `join`, connects to that process's socket.
  */
-function asDb(db: PgliteDatabase<typeof schema> | PostgresJsDatabase<typeof schema>): Db {
-  return db as unknown as Db;
+async function openEmbedded(target: Extract<DatabaseTarget, { kind: 'pglite' }>, options: OpenOptions): Promise<Database> {
+  const started = await startEmbedded({ dataDir: target.dataDir, template: target.template, command: processCommand() });
+  if (!started.owned && options.whenOwned !== 'join') throw new DataDirInUseError(target.dataDir ?? 'memory', started.owner);
+  const server: EmbeddedServer | undefined = started.owned ? started.server : undefined;
+  server?.stopped.catch((error: Error) => options.onEmbeddedFailure?.(error));
+  const client = postgres({
+    ...QUIET,
+    path: started.owned ? started.server.socketPath : started.socketPath,
+    max: options.poolSize ?? EMBEDDED_POOL_SIZE,
+    // All connections share one backend session: two processes' named statements
+    // (postgres.js names them by query text) would collide there.
+    prepare: false,
+  });
+  // The migration's transaction owns the shared session until it commits, which is
+  // all the exclusion an embedded migration needs (an advisory lock would be re-entrant there).
+  return wrap(client, 'pglite', options, {
+    migrate: (db) => migratePostgres(db, { migrationsFolder }),
+    close: async () => server?.close(),
+  });
+}
+
+function wrap(
+  raw: Sql,
+  kind: Database['kind'],
+  options: OpenOptions,
+  parts: { migrate: (db: PostgresJsDatabase<typeof schema>) => Promise<void>; close: () => Promise<void> },
+): Database {
+  options.observer?.poolCreated(raw.options.max);
+  const client = options.observer ? instrumentSql(raw, options.observer) : raw;
+  const db = drizzle(client, { schema });
+  return {
+    // PostgresJsDatabase is a PgDatabase with postgres.js's raw result type, which services never look at.
+    db: db as unknown as Db,
+    kind,
+    migrate: () => parts.migrate(db),
+    ping: async () => {
+      await raw`select 1`;
+    },
+    close: async () => {
+      try {
+        await raw.end({ timeout: 5 });
+      } finally {
+        await parts.close();
+      }
+    },
+  };
+}
+
+/** How the owner file names this process: the script and its subcommand, never its flags (a password may be among them). */
+function processCommand(): string {
+  const [, script, subcommand] = process.argv;
+  return [basename(script ?? 'node'), subcommand].filter(Boolean).join(' ');
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DatabaseObserver } from '../db/instrument.js';
 
 /**
  * One registry per app instance (never prom-client's global one), so two apps in one
@@ -46,7 +47,38 @@ export function createMetrics() {
       help: 'Longest event-loop delay seen in the last sampling second',
       registers: [registry],
     }),
+    db: createDatabaseMetrics(registry),
   };
+}
+
+// ---- Database (both stacks: the embedded worker and PostgreSQL speak through the same postgres.js pool) ----
+
+function createDatabaseMetrics(registry: Registry) {
+  const queryDuration = new Histogram({
+    name: 'db_query_duration_seconds',
+    help: 'SQL statement duration as the app sees it (sent to settled), by outcome',
+    labelNames: ['outcome'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const poolSize = new Gauge({ name: 'db_pool_size', help: 'Connections the database pool may open', registers: [registry] });
+  const queriesInFlight = new Gauge({
+    name: 'db_queries_in_flight',
+    help: 'Statements sent and not yet answered (postgres.js pipelines, so this may exceed the pool size)',
+    registers: [registry],
+  });
+  const transactionsOpen = new Gauge({
+    name: 'db_pool_connections_in_transaction',
+    help: 'Pool connections reserved by an open transaction',
+    registers: [registry],
+  });
+  const observer: DatabaseObserver = {
+    poolCreated: (size) => poolSize.set(size),
+    querySettled: (seconds, outcome) => queryDuration.observe({ outcome }, seconds),
+    queriesInFlight: (delta) => queriesInFlight.inc(delta),
+    transactionsOpen: (delta) => transactionsOpen.inc(delta),
+  };
+  return { queryDuration, poolSize, queriesInFlight, transactionsOpen, observer };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

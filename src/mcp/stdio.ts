@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs'; // sync-ok: see pgliteHolder
-import { join } from 'node:path';
 import Fastify from 'fastify';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -162,28 +160,12 @@ async function runBridge(base: string, settings: StdioEnv): Promise<number> {
   return 0;
 }
 
-/**
- * PGlite keeps `postmaster.pid` in its data dir while a process has it open; two
- * processes on one data dir would corrupt it, so refuse instead.
- */
-export function pgliteHolder(config: Config): string | undefined {
-  if (config.database.kind !== 'pglite' || !config.database.dataDir) return undefined;
-  const pidFile = join(config.database.dataDir, 'postmaster.pid');
-  return existsSync(pidFile) ? pidFile : undefined; // sync-ok: once, at start-up of `intracker mcp`, before any request
-}
-
 async function runDirect(config: Config, settings: StdioEnv): Promise<number> {
-  const held = pgliteHolder(config);
-  if (held) {
-    throw new StdioStartError(
-      `the database in ${config.database.kind === 'pglite' ? config.database.dataDir : ''} is in use by another process (an InTracker server?). ` +
-        `Stop it, or set INTRACKER_URL to that server's address to bridge to it instead. ` +
-        `If nothing is running, a crashed process left ${held} behind: remove it.`,
-    );
-  }
   const logHost = Fastify({ logger: { level: config.logLevel, stream: process.stderr } });
   const log = logHost.log;
-  const services = await createServices(config, log);
+  // On an embedded data dir a running server owns, this works through that server's
+  // database (its socket); otherwise it owns the directory itself until stdin closes.
+  const services = await createServices(config, log, { whenDataDirOwned: 'join' });
   try {
     const key = await verifyMcpKey(services.database.db, settings.apiKey);
     if (!key) throw new StdioStartError('INTRACKER_API_KEY is invalid, revoked or expired for this database');

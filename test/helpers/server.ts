@@ -38,6 +38,7 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: inject('databaseUrl') ?? 'memory://',
+    PGLITE_MEMORY_TEMPLATE: inject('pgliteTemplate'),
     REDIS_URL: inject('redisUrl'),
     REDIS_KEY_PREFIX: inject('redisPrefix'),
     JWT_SECRET: 'test-access-secret-that-is-long-enough-0123456789',

@@ -168,14 +168,19 @@ describe('intracker mcp (stdio) on the database directly (PGlite data dir)', () 
     expect(result.stdout).toBe('');
   });
 
-  it('refuses a data dir another process holds, with a message naming the way out', async () => {
+  it('works through the database of a server that holds the data dir', async () => {
     const server = await startServer({ DATABASE_URL: '', DATA_DIR: dataDir });
     try {
-      const result = await runToExit({ DATA_DIR: dataDir, INTRACKER_API_KEY: key });
-      expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/is in use by another process/);
-      expect(result.stderr).toMatch(/INTRACKER_URL/);
-      expect(result.stdout).toBe('');
+      const { client, errors } = await connectStdio({ DATA_DIR: dataDir, INTRACKER_API_KEY: key });
+      try {
+        const listed = await ok(client, 'mcp_list_projects');
+        expect(listed.projects.map((project: { id: string }) => project.id)).toEqual([projectId]);
+        expect(errors).toEqual([]);
+      } finally {
+        await client.close();
+      }
+      // The server still answers from the same database after the agent left.
+      expect((await server.request('GET', '/health/ready')).status).toBe(200);
     } finally {
       await server.close();
     }

@@ -1,0 +1,128 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { type OwnerRecord, dataDirPaths } from './ownership.js';
+import type { PgliteArtifacts, WorkerCommand, WorkerReport, WorkerStart } from './protocol.js';
+
+/** The embedded database as the main thread sees it: a socket to connect to, and its worker. */
+export interface EmbeddedServer {
+  socketPath: string;
+  openMs: number;
+  /** Rejects with the reason if the worker stops before `close()` asked it to. */
+  stopped: Promise<never>;
+  close(): Promise<void>;
+}
+
+export type EmbeddedStart = { owned: true; server: EmbeddedServer } | { owned: false; socketPath: string; owner: OwnerRecord | undefined };
+
+export class EmbeddedDatabaseError extends Error {
+  constructor(message: string, options?: { cause: unknown }) {
+    super(message, options);
+    this.name = 'EmbeddedDatabaseError';
+  }
+}
+
+/**
+ * Starts the database worker: on `dataDir` it claims the directory (or reports its
+ * live owner), without one it runs an in-memory database on a private socket.
+ */
+export async function startEmbedded(options: { dataDir: string | undefined; template: string | undefined; command: string }): Promise<EmbeddedStart> {
+  const privateDir = options.dataDir ? undefined : await mkdtemp(join(tmpdir(), 'intracker-db-'));
+  const socketPath = options.dataDir ? dataDirPaths(options.dataDir).socketPath : join(privateDir!, 'db.sock');
+  const start: WorkerStart = {
+    dataDir: options.dataDir,
+    template: options.template,
+    socketPath,
+    owner: { pid: process.pid, command: options.command },
+    artifacts: await pgliteArtifacts(),
+  };
+  const worker = spawnWorker(start);
+  let closing = false;
+  const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+  const failure = new Promise<never>((_, reject) => {
+    worker.once('error', (error) => reject(new EmbeddedDatabaseError(`the embedded database worker failed: ${error.message}`, { cause: error })));
+    void exited.then((code) => {
+      if (!closing) reject(new EmbeddedDatabaseError(`the embedded database worker stopped (exit code ${code})`));
+    });
+  });
+  failure.catch(() => {}); // observed through `stopped` and the first report; never unhandled
+  const cleanupPrivateDir = async () => {
+    if (privateDir) await rm(privateDir, { recursive: true, force: true });
+  };
+
+  let first: WorkerReport;
+  try {
+    first = await Promise.race([nextReport(worker), failure]);
+  } catch (error) {
+    await cleanupPrivateDir();
+    throw error;
+  }
+  if (first.type === 'in-use') {
+    closing = true;
+    await exited;
+    return { owned: false, socketPath, owner: first.owner };
+  }
+  if (first.type !== 'ready') throw new EmbeddedDatabaseError(`the embedded database worker answered ${first.type} at start`);
+
+  return {
+    owned: true,
+    server: {
+      socketPath,
+      openMs: first.openMs,
+      stopped: failure,
+      close: async () => {
+        if (closing) return;
+        closing = true;
+        const closed = nextReport(worker);
+        worker.postMessage({ type: 'close' } satisfies WorkerCommand);
+        await Promise.race([closed, exited]);
+        await worker.terminate();
+        await cleanupPrivateDir();
+      },
+    },
+  };
+}
+
+// PGlite's WebAssembly compiled once per process: a fresh worker would otherwise spend
+// seconds compiling 9 MB of it on every start (a test run starts dozens). Set once,
+// never changed: a cache of immutable, process-wide artifacts, not state.
+let artifactsOnce: Promise<PgliteArtifacts> | undefined;
+
+function pgliteArtifacts(): Promise<PgliteArtifacts> {
+  artifactsOnce ??= loadArtifacts();
+  artifactsOnce.catch(() => {
+    artifactsOnce = undefined; // a failed read is retried by the next start
+  });
+  return artifactsOnce;
+}
+
+// Node has WebAssembly as a global value; our `lib` (no DOM) declares only its types.
+const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly;
+
+async function loadArtifacts(): Promise<PgliteArtifacts> {
+  // PGlite's files sit beside its entry point (createRequire: vitest has no import.meta.resolve).
+  const dist = new URL('./', pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')));
+  const [pglite, initdb, bundle] = await Promise.all(
+    ['pglite.wasm', 'initdb.wasm', 'pglite.data'].map((name) => readFile(new URL(name, dist))),
+  );
+  const [pgliteWasmModule, initdbWasmModule] = await Promise.all([wasm.compile(pglite!), wasm.compile(initdb!)]);
+  return { pgliteWasmModule, initdbWasmModule, fsBundle: new Blob([bundle!]) };
+}
+
+function nextReport(worker: Worker): Promise<WorkerReport> {
+  return new Promise((resolve) => worker.once('message', resolve));
+}
+
+function spawnWorker(start: WorkerStart): Worker {
+  const entry = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+  if (entry.pathname.endsWith('.ts')) {
+    // Running from sources (tsx, vitest): a worker thread gets no TypeScript loader of
+    // its own, so it loads the worker through tsx's API (a dev dependency, as sources are).
+    const boot = `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(entry.href)}))`;
+    return new Worker(boot, { eval: true, workerData: start });
+  }
+  return new Worker(entry, { workerData: start });
+}

@@ -1,0 +1,28 @@
+import type { OwnerRecord } from './ownership.js';
+
+/** What the main thread tells the database worker at start (its `workerData`). */
+export interface WorkerStart {
+  /** A data directory on disk, or undefined for a throwaway in-memory database. */
+  dataDir: string | undefined;
+  /** For memory://: a tarball from PGlite's `dumpDataDir()` to start from instead of running initdb. */
+  template: string | undefined;
+  /** Where the worker listens (for a data dir: the lock socket of `dataDirPaths`). */
+  socketPath: string;
+  /** Recorded in the owner file so a refused starter can name who holds the directory. */
+  owner: { pid: number; command: string };
+  /** PGlite's code, compiled once per process and shared, so a worker does not compile it again. */
+  artifacts: PgliteArtifacts;
+}
+
+export interface PgliteArtifacts {
+  pgliteWasmModule: WebAssembly.Module;
+  initdbWasmModule: WebAssembly.Module;
+  fsBundle: Blob;
+}
+
+export type WorkerReport =
+  | { type: 'ready'; openMs: number }
+  | { type: 'in-use'; owner: OwnerRecord | undefined }
+  | { type: 'closed' };
+
+export type WorkerCommand = { type: 'close' };
