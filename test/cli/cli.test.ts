@@ -1,6 +1,6 @@
 // Spawned processes get no REDIS_URL, so they never write outside this run's key prefix.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,6 +40,33 @@ function serve(env: Record<string, string>): Promise<{ child: ChildProcess; outp
     child.stderr!.on('data', onData);
     child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
   });
+}
+
+/** Starts `intracker serve` on a data dir that already has data; resolves once it listens. */
+function serveListening(env: Record<string, string>): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const child = spawn(process.execPath, [...CLI, 'serve'], { env: { ...process.env, REDIS_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 100_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, baseUrl: match[1]! });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+}
+
+async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
 }
 
 // Each test spawns Node with tsx, which on a busy two-core machine can take tens of seconds.
@@ -137,5 +164,61 @@ describe('intracker CLI', { timeout: 120_000 }, () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Unknown command: frobnicate');
     expect(result.stderr).toContain('create-admin');
+  });
+
+  describe('one process owns a data directory', () => {
+    let ownedDir: string;
+    let first: { child: ChildProcess; baseUrl: string };
+    const env = () => ({ DATA_DIR: ownedDir, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'development' });
+
+    beforeAll(async () => {
+      ownedDir = await mkdtemp(join(tmpdir(), 'intracker-owned-'));
+      first = await serveListening(env());
+    });
+    afterAll(async () => {
+      await stop(first.child);
+      await rm(ownedDir, { recursive: true, force: true });
+    });
+
+    it('create-admin beside a running server writes through its database: the server sees the admin', async () => {
+      const created = await cli(['create-admin', '--email', 'beside@example.test', '--password', STRONG_PASSWORD], env());
+      expect(created.stderr).toBe('');
+      expect(created.code).toBe(0);
+      const login = await httpRequest(first.baseUrl, 'POST', '/auth/login', { body: { email: 'beside@example.test', password: STRONG_PASSWORD } });
+      expect(login.status).toBe(200);
+      expect(login.body.user.role).toBe('admin');
+    });
+
+    it('migrate beside a running server leaves it working', async () => {
+      const migrated = await cli(['migrate'], env());
+      expect(migrated.code).toBe(0);
+      expect(migrated.stdout).toContain('Database is up to date.');
+      expect((await httpRequest(first.baseUrl, 'GET', '/health/ready')).status).toBe(200);
+      const login = await httpRequest(first.baseUrl, 'POST', '/auth/login', { body: { email: 'beside@example.test', password: STRONG_PASSWORD } });
+      expect(login.status).toBe(200);
+    });
+
+    it('a second serve on the same data dir refuses with one line naming the directory and the first', async () => {
+      const second = await cli(['serve'], env());
+      expect(second.code).toBe(2);
+      const lines = second.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(join(ownedDir, 'pglite'));
+      expect(lines[0]).toContain(`process ${first.child.pid} (main.ts serve)`);
+      expect((await httpRequest(first.baseUrl, 'GET', '/health/ready')).status).toBe(200);
+    });
+
+    it('takes over the socket a killed owner left behind', async () => {
+      await stop(first.child, 'SIGKILL');
+      await access(join(ownedDir, 'pglite.sock')); // still there: nobody removed it
+      const created = await cli(['create-admin', '--email', 'after.crash@example.test', '--password', STRONG_PASSWORD], env());
+      expect(created.stderr).toBe('');
+      expect(created.code).toBe(0);
+      first = await serveListening(env());
+      for (const email of ['beside@example.test', 'after.crash@example.test']) {
+        const login = await httpRequest(first.baseUrl, 'POST', '/auth/login', { body: { email, password: STRONG_PASSWORD } });
+        expect(login.status).toBe(200);
+      }
+    });
   });
 });
