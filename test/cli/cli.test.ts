@@ -174,11 +174,11 @@ describe('intracker CLI', { timeout: 120_000 }, () => {
     beforeAll(async () => {
       ownedDir = await mkdtemp(join(tmpdir(), 'intracker-owned-'));
       first = await serveListening(env());
-    });
+    }, 120_000); // a first start runs initdb on disk: tens of seconds on a loaded machine
     afterAll(async () => {
-      await stop(first.child);
+      if (first) await stop(first.child);
       await rm(ownedDir, { recursive: true, force: true });
-    });
+    }, 60_000);
 
     it('create-admin beside a running server writes through its database: the server sees the admin', async () => {
       const created = await cli(['create-admin', '--email', 'beside@example.test', '--password', STRONG_PASSWORD], env());

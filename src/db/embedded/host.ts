@@ -78,7 +78,8 @@ export async function startEmbedded(options: { dataDir: string | undefined; temp
         closing = true;
         const closed = nextReport(worker);
         worker.postMessage({ type: 'close' } satisfies WorkerCommand);
-        await Promise.race([closed, exited]);
+        // A worker that cannot close in time is stopped anyway: shutdown must not hang.
+        await Promise.race([closed, exited, delay(CLOSE_TIMEOUT_MS)]);
         await worker.terminate();
         await cleanupPrivateDir();
       },
@@ -110,6 +111,12 @@ async function loadArtifacts(): Promise<PgliteArtifacts> {
   );
   const [pgliteWasmModule, initdbWasmModule] = await Promise.all([wasm.compile(pglite!), wasm.compile(initdb!)]);
   return { pgliteWasmModule, initdbWasmModule, fsBundle: new Blob([bundle!]) };
+}
+
+const CLOSE_TIMEOUT_MS = 15_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function nextReport(worker: Worker): Promise<WorkerReport> {
