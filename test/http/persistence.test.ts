@@ -13,7 +13,8 @@ describe('restarts', () => {
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
   // The embedded default: PGlite files and generated JWT secrets under DATA_DIR.
-  it('keeps data and signed-in sessions across a restart with PGlite on disk', async () => {
+  // Two opens of a data dir on disk, the first running initdb: slow on a loaded two-core machine.
+  it('keeps data and signed-in sessions across a restart with PGlite on disk', { timeout: 120_000 }, async () => {
     const env = { DATABASE_URL: undefined, DATA_DIR: dataDir, JWT_SECRET: undefined, JWT_REFRESH_SECRET: undefined };
     const first = await startServer(env);
     const admin = await loginAdmin(first);

@@ -101,7 +101,8 @@ function pgliteArtifacts(): Promise<PgliteArtifacts> {
 }
 
 // Node has WebAssembly as a global value; our `lib` (no DOM) declares only its types.
-const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly;
+type CompiledModule = PgliteArtifacts['pgliteWasmModule'];
+const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<CompiledModule> } }).WebAssembly;
 
 async function loadArtifacts(): Promise<PgliteArtifacts> {
   // PGlite's files sit beside its entry point (createRequire: vitest has no import.meta.resolve).

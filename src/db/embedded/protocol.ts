@@ -1,3 +1,4 @@
+import type { PGliteOptions } from '@electric-sql/pglite';
 import type { OwnerRecord } from './ownership.js';
 
 /** What the main thread tells the database worker at start (its `workerData`). */
@@ -14,9 +15,10 @@ export interface WorkerStart {
   artifacts: PgliteArtifacts;
 }
 
+// PGlite's own option types: our `lib` (no DOM) has no WebAssembly namespace of its own.
 export interface PgliteArtifacts {
-  pgliteWasmModule: WebAssembly.Module;
-  initdbWasmModule: WebAssembly.Module;
+  pgliteWasmModule: NonNullable<PGliteOptions['pgliteWasmModule']>;
+  initdbWasmModule: NonNullable<PGliteOptions['initdbWasmModule']>;
   fsBundle: Blob;
 }
 
