@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import { activity, projects } from '../db/schema.js';
 import type { DomainEvent, PendingEvent } from '../events/types.js';
@@ -18,19 +18,20 @@ export interface ActivityEntry {
 export interface MutationRecorder {
   /** An audit-log row, written in the mutation's own transaction. */
   activity(entry: ActivityEntry): void;
-  /**
-   * A domain event, published only once the transaction has committed. Its project
-   * `seq` is taken right away, in the transaction (so record a deletion's event
-   * before deleting the project's row).
-   */
-  event(event: PendingEvent): Promise<void>;
+  /** A domain event, numbered at the end of the transaction and published after commit. */
+  event(event: PendingEvent): void;
 }
 
 /**
  * The one way a domain change happens (ARCHITECTURE.md §2): `work` runs in a
  * transaction and records what it did; the activity rows and each project event's
- * `seq` are written in that same transaction; the events are published after commit,
- * so nobody ever hears of a change that was rolled back.
+ * `seq` are written at the end of that same transaction; the events are published
+ * after commit, so nobody ever hears of a change that was rolled back.
+ *
+ * Numbering takes the project row's lock, which serialises the project's writers
+ * from there to commit: that is what makes `seq` gap-free and in commit order. It
+ * is taken last, and together with the activity insert in one round trip, so a
+ * write holds it for as short a time as possible.
  */
 export async function mutate<T>(ctx: ServiceContext, work: (tx: Tx, record: MutationRecorder) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
@@ -56,31 +57,21 @@ function isRetryableConflict(error: unknown): boolean {
 
 async function attemptMutation<T>(ctx: ServiceContext, work: (tx: Tx, record: MutationRecorder) => Promise<T>): Promise<T> {
   const activities: ActivityEntry[] = [];
-  const committed: DomainEvent[] = [];
+  const pending: PendingEvent[] = [];
+  let committed: DomainEvent[] = [];
+  const recorder: MutationRecorder = {
+    activity: (entry) => {
+      activities.push(entry);
+    },
+    event: (event) => {
+      pending.push(event);
+    },
+  };
   const result = await ctx.db.transaction(async (tx) => {
-    const recorder: MutationRecorder = {
-      activity: (entry) => {
-        activities.push(entry);
-      },
-      event: async (event) => {
-        committed.push({ ...event, actorId: ctx.actor.id, seq: await nextSeq(tx, event.projectId), at: new Date() });
-      },
-    };
     const value = await work(tx, recorder);
-    if (activities.length > 0) {
-      await tx.insert(activity).values(
-        activities.map((entry) => ({
-          actorId: ctx.actor.id,
-          action: entry.action,
-          entityType: entry.entityType,
-          entityId: entry.entityId,
-          teamId: entry.teamId ?? null,
-          projectId: entry.projectId ?? null,
-          before: entry.before ?? null,
-          after: entry.after ?? null,
-        })),
-      );
-    }
+    const [seqs] = await Promise.all([numberEvents(tx, pending), writeActivity(tx, ctx.actor.id, activities)]);
+    const at = new Date();
+    committed = pending.map((event, index) => ({ ...event, actorId: ctx.actor.id, seq: seqs[index], at }));
     return value;
   });
   ctx.events.publish(committed);
@@ -88,16 +79,58 @@ async function attemptMutation<T>(ctx: ServiceContext, work: (tx: Tx, record: Mu
 }
 
 /**
- * The project's next event number. The row lock it takes lasts until commit, so a
- * project's events get gap-free numbers in commit order.
+ * Each project event's `seq`: one UPDATE for every project the mutation touched
+ * (usually one). A project deleted by this very mutation has no row left, and its
+ * events no number.
  */
-async function nextSeq(tx: Tx, projectId: string | undefined): Promise<number | undefined> {
-  if (!projectId) return undefined;
-  const [row] = await tx
+async function numberEvents(tx: Tx, events: readonly PendingEvent[]): Promise<(number | undefined)[]> {
+  const perProject = new Map<string, number>();
+  for (const event of events) if (event.projectId) perProject.set(event.projectId, (perProject.get(event.projectId) ?? 0) + 1);
+  if (perProject.size === 0) return events.map(() => undefined);
+  const increments = sql.join(
+    [...perProject].map(([projectId, count]) => sql`when ${projects.id} = ${projectId}::uuid then ${count}::int`),
+    sql` `,
+  );
+  const rows = await tx
     .update(projects)
     // updated_at is kept: numbering an event is not a change to the project.
-    .set({ eventSeq: sql`${projects.eventSeq} + 1`, updatedAt: sql`${projects.updatedAt}` })
-    .where(eq(projects.id, projectId))
-    .returning({ seq: projects.eventSeq });
-  return row?.seq;
+    .set({ eventSeq: sql`${projects.eventSeq} + (case ${increments} else 0 end)`, updatedAt: sql`${projects.updatedAt}` })
+    .where(inArray(projects.id, [...perProject.keys()]))
+    .returning({ id: projects.id, seq: projects.eventSeq });
+  // The first number of each project's batch: its new last number minus the batch.
+  const next = new Map(rows.map((row) => [row.id, row.seq - perProject.get(row.id)! + 1]));
+  return events.map((event) => {
+    if (!event.projectId) return undefined;
+    const seq = next.get(event.projectId);
+    if (seq !== undefined) next.set(event.projectId, seq + 1);
+    return seq;
+  });
+}
+
+async function writeActivity(tx: Tx, actorId: string, entries: readonly ActivityEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.insert(activity).values(
+    entries.map((entry) => ({
+      actorId,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      teamId: entry.teamId ?? null,
+      projectId: entry.projectId ?? null,
+      before: entry.before ?? null,
+      after: entry.after ?? null,
+    })),
+  );
+}
+
+/**
+ * Takes the project's write lock now rather than at numbering time: for changes
+ * that read or recompute what other writers of the project change too (feature
+ * progress, element roll-up, dependency cycles, the default element), so each sees
+ * the others' committed work. Locks are taken todo rows first, then the project,
+ * then features and elements, in every mutation, so writers queue and never
+ * deadlock over them.
+ */
+export async function lockProjectWork(tx: Tx, projectId: string): Promise<void> {
+  await tx.execute(sql`select 1 from ${projects} where ${projects.id} = ${projectId} for no key update`);
 }

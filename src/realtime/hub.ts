@@ -70,8 +70,7 @@ export class Hub {
 
   /** The context hub methods run domain services with: the connection's own user. */
   contextOf(actor: Actor): ServiceContext {
-    const { database, events, cache } = this.deps.services;
-    return { db: database.db, actor, events, cache };
+    return this.deps.services.contextFor(actor);
   }
 
   /** Takes over an upgraded socket of an authenticated user. */

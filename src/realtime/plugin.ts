@@ -97,7 +97,7 @@ export default fp(
       const token = url.searchParams.get('access_token') ?? (header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined);
       if (!token) throw new UnauthenticatedUpgrade('Not authenticated');
       const actor = await services.auth.authenticate(services.database.db, token);
-      const teamIds = await readableTeamIds({ db: services.database.db, actor, events: services.events, cache: services.cache });
+      const teamIds = await readableTeamIds(services.contextFor(actor));
       return { actor, teamIds };
     }
 

@@ -3,12 +3,14 @@ import type { Db, DbOrTx } from '../../db/client.js';
 import { refreshTokens, teamMembers, users } from '../../db/schema.js';
 import { hashPassword, verifyPassword } from '../../infra/passwords.js';
 import { randomToken } from '../../infra/random.js';
+import { actorRecord } from '../access.js';
 import type { Actor } from '../context.js';
 import { Conflict, RuleViolation, Unauthenticated, isUniqueViolation } from '../errors.js';
 import { assertInvitationUsable, claimInvitation } from '../invitations/service.js';
 import { createPersonalTeam } from '../teams/service.js';
 import type { UserRow } from '../users/presenter.js';
-import { isUserRole, normalizeEmail, passwordPolicyMessage, passwordProblems } from '../users/rules.js';
+import { normalizeEmail, passwordPolicyMessage, passwordProblems } from '../users/rules.js';
+import type { DomainMemo } from '../memo.js';
 import { hashToken, type TokenIssuer } from './tokens.js';
 
 export interface TokenPair {
@@ -33,7 +35,10 @@ export class AuthService {
   // Verified against when the email is unknown, so both failures cost one argon2 run.
   private readonly dummyHash: Promise<string>;
 
-  constructor(private readonly tokens: TokenIssuer) {
+  constructor(
+    private readonly tokens: TokenIssuer,
+    private readonly memo: DomainMemo,
+  ) {
     this.dummyHash = randomToken(16).then(hashPassword);
   }
 
@@ -124,11 +129,16 @@ export class AuthService {
     return loadActiveUser(db, actor.id);
   }
 
-  /** Resolves a bearer token to the acting user, re-read from the database every time. */
+  /**
+   * Resolves a bearer token to the acting user as they are now: the memo holds users
+   * until an event says they changed, so a deactivated or demoted user is refused or
+   * demoted on their very next request.
+   */
   async authenticate(db: Db, accessToken: string): Promise<Actor> {
     const claims = await this.tokens.verifyAccess(accessToken);
-    const user = await loadActiveUser(db, claims.userId);
-    return { id: user.id, email: user.email, role: isUserRole(user.role) ? user.role : 'member' };
+    const user = await actorRecord(this.memo, db, claims.userId);
+    if (!user || !user.isActive) throw new Unauthenticated('User not found or inactive');
+    return { id: user.id, email: user.email, role: user.role };
   }
 
   private async issuePair(db: DbOrTx, user: UserRow, familyId?: string): Promise<TokenPair> {
