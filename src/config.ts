@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
@@ -38,6 +39,8 @@ const EnvSchema = Type.Object({
     { default: 'info' },
   ),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
+  // Default: one core fewer than the machine has (at least 1); see infra/passwords.ts.
+  PASSWORD_HASH_CONCURRENCY: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
   LOOP_BLOCK_WARN_MS: Type.Integer({ minimum: 0, default: 200 }),
   // Named by DECISIONS.md for the issues that use them; validated here already so a
   // deployment learns about a bad value at start-up, not at first use.
@@ -84,6 +87,7 @@ export interface Config {
   logLevel: string;
   metricsToken: string | undefined;
   loopBlockWarnMs: number;
+  passwordHashConcurrency: number;
   raw: Env;
 }
 
@@ -164,6 +168,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL,
     metricsToken: env.METRICS_TOKEN,
     loopBlockWarnMs: env.LOOP_BLOCK_WARN_MS,
+    passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, availableParallelism() - 1),
     raw: env,
   };
 }

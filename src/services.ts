@@ -12,6 +12,7 @@ import { subscribeMemoInvalidation } from './events/memo-invalidation.js';
 import { type EventRelay, startEventRelay } from './events/relay.js';
 import { type Cache, type CacheObserver, MemoryCache } from './infra/cache.js';
 import { type Metrics, createMetrics } from './infra/metrics.js';
+import { PasswordHashing } from './infra/passwords.js';
 import { createRedis } from './infra/redis.js';
 import { RedisCache } from './infra/redis-cache.js';
 import { resolveJwtSecrets } from './infra/secrets.js';
@@ -68,7 +69,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       config,
       database,
       redis,
-      auth: new AuthService(tokens, memo),
+      auth: new AuthService(tokens, memo, new PasswordHashing(config.passwordHashConcurrency)),
       metrics,
       events,
       cache,

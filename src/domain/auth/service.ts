@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { refreshTokens, teamMembers, users } from '../../db/schema.js';
-import { hashPassword, verifyPassword } from '../../infra/passwords.js';
+import type { PasswordHashing } from '../../infra/passwords.js';
 import { randomToken } from '../../infra/random.js';
 import { actorRecord } from '../access.js';
 import type { Actor } from '../context.js';
@@ -38,8 +38,9 @@ export class AuthService {
   constructor(
     private readonly tokens: TokenIssuer,
     private readonly memo: DomainMemo,
+    private readonly passwords: PasswordHashing,
   ) {
-    this.dummyHash = randomToken(16).then(hashPassword);
+    this.dummyHash = randomToken(16).then((secret) => passwords.hash(secret));
   }
 
   async register(db: Db, input: RegisterInput): Promise<{ user: UserRow; tokens: TokenPair }> {
@@ -48,7 +49,7 @@ export class AuthService {
     const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
     if (existing) throw new Conflict('Email already registered');
     await assertInvitationUsable(db, input.invitationCode);
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await this.passwords.hash(input.password);
 
     const user = await db
       .transaction(async (tx) => {
@@ -78,7 +79,7 @@ export class AuthService {
   async login(db: Db, emailInput: string, password: string): Promise<{ user: UserRow; tokens: TokenPair }> {
     const email = normalizeEmail(emailInput);
     const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
-    const passwordMatches = await verifyPassword(user?.passwordHash ?? (await this.dummyHash), password);
+    const passwordMatches = await this.passwords.verify(user?.passwordHash ?? (await this.dummyHash), password);
     if (!user || !passwordMatches) throw new Unauthenticated(INVALID_CREDENTIALS);
     if (!user.isActive) throw new Unauthenticated('User account is inactive');
     const [loggedIn] = await db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, user.id)).returning();
