@@ -1,0 +1,191 @@
+import { type Api, ApiError, inParallel } from '../lib/api.js';
+import type { Scenario } from '../lib/context.js';
+import { type Row, finish } from '../lib/report.js';
+import { newProject } from '../lib/seed.js';
+
+interface TodoState {
+  id: string;
+  version: number;
+  description: string | null;
+  title: string;
+}
+
+interface Tally {
+  ok: number;
+  conflicts: number;
+  errors: number;
+  firstError?: string;
+}
+
+const WRITE_TIMEOUT_MS = 10_000;
+
+async function put(base: string, token: string, id: string, body: unknown): Promise<{ status: number; todo?: TodoState }> {
+  const response = await fetch(`${base}/todos/${id}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(WRITE_TIMEOUT_MS),
+  });
+  const text = await response.text();
+  return response.status === 200 ? { status: 200, todo: JSON.parse(text) as TodoState } : { status: response.status };
+}
+
+const tally = (): Tally => ({ ok: 0, conflicts: 0, errors: 0 });
+function recordError(counts: Tally, error: unknown): void {
+  counts.errors += 1;
+  counts.firstError ??= error instanceof Error ? error.message : String(error);
+}
+
+/** Each agent changes its own todo, as fast as answers come, until `deadline`. */
+async function ownTodoAgent(api: Api, todo: TodoState, agent: number, deadline: number): Promise<Tally> {
+  const counts = tally();
+  let version = todo.version;
+  while (performance.now() < deadline) {
+    try {
+      const answer = await put(api.base, api.token, todo.id, { title: `agent ${agent} write ${counts.ok + 1}`, expected_version: version });
+      if (answer.todo) {
+        counts.ok += 1;
+        version = answer.todo.version;
+      } else if (answer.status === 409) {
+        counts.conflicts += 1;
+        version = (await api.call<TodoState>('GET', `/todos/${todo.id}`)).version;
+      } else recordError(counts, new Error(`PUT answered ${answer.status}`));
+    } catch (error) {
+      recordError(counts, error);
+    }
+  }
+  return counts;
+}
+
+const COUNTER = /^count=(\d+)$/;
+const counterOf = (todo: TodoState) => Number(COUNTER.exec(todo.description ?? '')?.[1] ?? 0);
+
+/**
+ * Agents sharing a todo: read it, write `count=<what I read + 1>` with the version I
+ * read, and on 409 read again and retry. If two writes based on one read could both
+ * succeed, the counter would fall behind the number of 200s: that is a lost update.
+ */
+async function racingAgent(api: Api, id: string, deadline: number, byTodo: Map<string, number>): Promise<Tally> {
+  const counts = tally();
+  let current: TodoState | undefined;
+  while (performance.now() < deadline) {
+    try {
+      current ??= await api.call<TodoState>('GET', `/todos/${id}`);
+      const answer = await put(api.base, api.token, id, { description: `count=${counterOf(current) + 1}`, expected_version: current.version });
+      if (answer.todo) {
+        counts.ok += 1;
+        byTodo.set(id, (byTodo.get(id) ?? 0) + 1);
+        current = answer.todo;
+      } else {
+        if (answer.status === 409) counts.conflicts += 1;
+        else recordError(counts, new Error(`PUT answered ${answer.status}`));
+        current = undefined;
+      }
+    } catch (error) {
+      if (!(error instanceof ApiError)) current = undefined;
+      recordError(counts, error);
+    }
+  }
+  return counts;
+}
+
+const sum = (tallies: Tally[]) =>
+  tallies.reduce<Tally>(
+    (total, t) => ({ ok: total.ok + t.ok, conflicts: total.conflicts + t.conflicts, errors: total.errors + t.errors, firstError: total.firstError ?? t.firstError }),
+    tally(),
+  );
+
+/**
+ * Scenario 5: optimistic-locking writes. 32 agents each on its own todo of one
+ * project (throughput, and every 200 must show in the todo's version and title);
+ * then 32 agents racing on 8 todos (every 200 must show in version and counter).
+ * Baseline: the same agent loop against a bare server, the harness's own ceiling.
+ */
+export const writes: Scenario = {
+  name: 'writes',
+  async run(context) {
+    const { settings } = context;
+    const { api } = await context.app();
+    const seconds = settings.sampleSeconds;
+    const { projectId } = await newProject(api, 'writes');
+    const create = (title: string) => () => api.call<TodoState>('POST', '/todos', { project_id: projectId, title });
+    const own = await inParallel(16, Array.from({ length: settings.writes.agents }, (_, i) => create(`agent ${i}'s todo`)));
+
+    const bare = await context.bare(JSON.stringify(own[0]));
+    const bareApi: Api = { ...api, base: bare.url };
+    const bareEnd = performance.now() + seconds * 1000;
+    const bareCounts = sum(await Promise.all(own.map((todo, i) => ownTodoAgent(bareApi, todo, i, bareEnd))));
+    await bare.stop();
+
+    const started = performance.now();
+    const ownCounts = await Promise.all(own.map((todo, i) => ownTodoAgent(api, todo, i, started + seconds * 1000)));
+    const elapsed = (performance.now() - started) / 1000;
+    let ownLost = 0;
+    for (const [i, todo] of own.entries()) {
+      const final = await api.call<TodoState>('GET', `/todos/${todo.id}`);
+      const ok = ownCounts[i]?.ok ?? 0;
+      ownLost += Math.abs(final.version - todo.version - ok);
+      if (ok > 0 && final.title !== `agent ${i} write ${ok}`) ownLost += 1;
+    }
+    const ownTotal = sum(ownCounts);
+
+    const shared = await inParallel(16, Array.from({ length: settings.writes.raceTodos }, (_, i) => create(`shared todo ${i}`)));
+    const byTodo = new Map<string, number>();
+    const raceEnd = performance.now() + seconds * 1000;
+    const raceTotal = sum(
+      await Promise.all(
+        Array.from({ length: settings.writes.raceAgents }, (_, i) => racingAgent(api, (shared[i % shared.length] as TodoState).id, raceEnd, byTodo)),
+      ),
+    );
+    let versionLost = 0;
+    let counterLost = 0;
+    for (const todo of shared) {
+      const final = await api.call<TodoState>('GET', `/todos/${todo.id}`);
+      const ok = byTodo.get(todo.id) ?? 0;
+      versionLost += Math.abs(final.version - todo.version - ok);
+      counterLost += Math.abs(counterOf(final) - ok);
+    }
+
+    const stack = context.stack.name;
+    const errorNotes = (t: Tally) => (t.errors > 0 ? [`${t.errors} failed writes (first: ${t.firstError})`] : []);
+    const rows: Row[] = [
+      finish(stack, {
+        scenario: '5 writes',
+        name: `${settings.writes.agents} agents, each its own todo`,
+        settings: `PUT /todos/{id} with expected_version, ${seconds} s`,
+        unit: 'writes/s',
+        baseline: Math.round(bareCounts.ok / seconds),
+        baselineName: 'same loop, bare server',
+        measured: Math.round(ownTotal.ok / elapsed),
+        target: stack === 'postgres' ? { on: 'measured', op: '>=', value: 1500 } : null,
+        notes: errorNotes(ownTotal),
+        details: { writes: ownTotal, seconds: +elapsed.toFixed(2), baseline: bareCounts },
+      }),
+      finish(stack, {
+        scenario: '5 writes',
+        name: 'lost updates, own todos',
+        settings: 'final version − initial = 200 answers; title = last write',
+        unit: 'lost',
+        baseline: null,
+        baselineName: null,
+        measured: ownLost,
+        target: { on: 'measured', op: '<=', value: 0 },
+        notes: errorNotes(ownTotal),
+        details: {},
+      }),
+      finish(stack, {
+        scenario: '5 writes',
+        name: `lost updates, ${settings.writes.raceAgents} agents racing on ${settings.writes.raceTodos} todos`,
+        settings: `read, PUT with expected_version, re-read on 409, ${seconds} s`,
+        unit: 'lost',
+        baseline: null,
+        baselineName: null,
+        measured: versionLost + counterLost,
+        target: { on: 'measured', op: '<=', value: 0 },
+        notes: errorNotes(raceTotal),
+        details: { writes: raceTotal, writesPerSecond: Math.round(raceTotal.ok / seconds), versionMismatches: versionLost, counterMismatches: counterLost },
+      }),
+    ];
+    return rows;
+  },
+};
