@@ -24,6 +24,8 @@ export interface LoadSample {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** Sent but not answered when the sample ended: their latency is in no percentile. */
+  unanswered: number;
   seconds: number;
   connections: number;
 }
@@ -51,6 +53,7 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+    unanswered: Math.max(0, result.requests.sent - result['2xx'] - result.non2xx - result.errors),
     seconds: +result.duration.toFixed(2),
     connections: options.connections,
   };
@@ -62,7 +65,18 @@ export async function warmThenLoad(target: LoadTarget, options: LoadOptions & { 
   return load(target, options);
 }
 
-/** Whether a sample saw anything but 2xx answers (its throughput then is not the whole story). */
+/** Requests that got anything but a 2xx answer. */
 export function failures(sample: LoadSample): number {
   return sample.non2xx + sample.errors;
+}
+
+/**
+ * Why a sample's numbers cannot be taken at face value, for the report's notes:
+ * failed requests, or no answer at all (then its percentiles are empty, not 0 ms).
+ */
+export function problems(sample: LoadSample, what = 'requests'): string[] {
+  const notes: string[] = [];
+  if (failures(sample) > 0) notes.push(`${failures(sample)} failed ${what}`);
+  if (sample.ok === 0) notes.push(`no ${what} answered within the ${sample.seconds} s sample (${sample.unanswered} pending)`);
+  return notes;
 }

@@ -1,5 +1,5 @@
 import { type Context, type Scenario, withLoopDelay } from '../lib/context.js';
-import { type LoadSample, failures, warmThenLoad } from '../lib/load.js';
+import { type LoadSample, problems, warmThenLoad } from '../lib/load.js';
 import type { LoopDelay } from '../lib/loop-probe.js';
 import { finish } from '../lib/report.js';
 
@@ -44,7 +44,7 @@ export const baseline: Scenario = {
         baselineName: null,
         measured: bare.sample.requestsPerSecond,
         target: null,
-        notes: failures(bare.sample) > 0 ? [`${failures(bare.sample)} failed requests`] : [],
+        notes: problems(bare.sample),
         details: { sample: bare.sample, loopDelay: bare.loop },
       }),
     ];

@@ -1,5 +1,5 @@
 import { type Scenario, withLoopDelay } from '../lib/context.js';
-import { failures, warmThenLoad } from '../lib/load.js';
+import { problems, warmThenLoad } from '../lib/load.js';
 import { finish } from '../lib/report.js';
 import { newProject } from '../lib/seed.js';
 import { bareOneKilobyte } from './baseline.js';
@@ -22,7 +22,6 @@ export const cachedProject: Scenario = {
     const project = await withLoopDelay(child, () => warmThenLoad({ url: `${child.url}/projects/${projectId}`, headers }, options));
     const me = await warmThenLoad({ url: `${child.url}/auth/me`, headers }, options);
     const settingsText = `${settings.connections} connections, ${project.result.seconds} s, authenticated`;
-    const problems = (failed: number) => (failed > 0 ? [`${failed} failed requests`] : []);
     return [
       finish(context.stack.name, {
         scenario: '2 cached read',
@@ -33,7 +32,7 @@ export const cachedProject: Scenario = {
         baselineName: 'bare 1 KB',
         measured: project.result.requestsPerSecond,
         target: { on: 'ratio', op: '>=', value: 0.4 },
-        notes: problems(failures(project.result)),
+        notes: problems(project.result),
         details: { sample: project.result, baseline: bare.sample },
       }),
       finish(context.stack.name, {
@@ -45,7 +44,7 @@ export const cachedProject: Scenario = {
         baselineName: 'bare 1 KB',
         measured: me.requestsPerSecond,
         target: null,
-        notes: problems(failures(me)),
+        notes: problems(me),
         details: { sample: me },
       }),
       loopDelayRow(context, 'GET /projects/{id}', project.loop, bare.loop),

@@ -1,5 +1,5 @@
 import { type Scenario, withLoopDelay } from '../lib/context.js';
-import { failures, warmThenLoad } from '../lib/load.js';
+import { problems, warmThenLoad } from '../lib/load.js';
 import { finish } from '../lib/report.js';
 import { seedTree } from '../lib/seed.js';
 import { measureBare } from './baseline.js';
@@ -24,7 +24,6 @@ export const elementTree: Scenario = {
     const bare = await measureBare(context, body);
     const options = { connections: settings.connections, seconds: settings.sampleSeconds, warmupSeconds: settings.warmupSeconds };
     const tree = await withLoopDelay(child, () => warmThenLoad({ url: `${child.url}${path}`, headers: { authorization: `Bearer ${api.token}` } }, options));
-    const failed = failures(tree.result);
     return [
       finish(context.stack.name, {
         scenario: '3 element tree',
@@ -35,7 +34,7 @@ export const elementTree: Scenario = {
         baselineName: 'bare, same bytes',
         measured: tree.result.requestsPerSecond,
         target: { on: 'ratio', op: '>=', value: 0.3 },
-        notes: failed > 0 ? [`${failed} failed requests`] : [],
+        notes: problems(tree.result),
         details: { sample: tree.result, baseline: bare.sample, bytes: bare.bytes, seedSeconds: seeded.seconds },
       }),
       loopDelayRow(context, 'the element tree', tree.loop, bare.loop),

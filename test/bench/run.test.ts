@@ -54,7 +54,9 @@ describe('npm run bench', () => {
     expect([...scenarios].sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     for (const row of report.rows) {
       expect(row.stack).toBe(stack);
-      expect(Number.isFinite(row.measured), `${row.scenario}: ${row.name}`).toBe(true);
+      expect(row.name).not.toBe('did not complete');
+      // A number, or (when a slow server answered nothing in time) the reason there is none.
+      if (!Number.isFinite(row.measured)) expect(row.notes, `${row.scenario}: ${row.name}`).not.toEqual([]);
     }
     const lost = report.rows.filter((row) => row.name.startsWith('lost updates'));
     expect(lost).toHaveLength(2);
