@@ -24,8 +24,6 @@ export interface LoadSample {
   non2xx: number;
   errors: number;
   timeouts: number;
-  /** Sent but not answered when the sample ended: their latency is in no percentile. */
-  unanswered: number;
   seconds: number;
   connections: number;
 }
@@ -53,7 +51,6 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
-    unanswered: Math.max(0, result.requests.sent - result['2xx'] - result.non2xx - result.errors),
     seconds: +result.duration.toFixed(2),
     connections: options.connections,
   };
@@ -77,6 +74,6 @@ export function failures(sample: LoadSample): number {
 export function problems(sample: LoadSample, what = 'requests'): string[] {
   const notes: string[] = [];
   if (failures(sample) > 0) notes.push(`${failures(sample)} failed ${what}`);
-  if (sample.ok === 0) notes.push(`no ${what} answered within the ${sample.seconds} s sample (${sample.unanswered} pending)`);
+  if (sample.ok === 0) notes.push(`no ${what} answered within the ${sample.seconds} s sample`);
   return notes;
 }

@@ -33,6 +33,8 @@ async function runFanout(context: Context, instances: number): Promise<FanoutRes
       BENCH_ROUNDS: String(context.settings.fanout.rounds),
       BENCH_INSTANCES: String(instances),
       BENCH_OUTPUT: output,
+      // The realtime helper's version of the script bounds itself with this; ours also kills it at the scenario's bound.
+      BENCH_TIMEOUT: String(context.settings.slowScenarioSeconds * 1000),
     }),
   );
   context.defer(() => stopGroup(child));

@@ -1,5 +1,6 @@
-import { type Api, ApiError, inParallel } from '../lib/api.js';
+import { inParallel } from '../lib/api.js';
 import type { Scenario } from '../lib/context.js';
+import { KeepAliveClient } from '../lib/http-client.js';
 import { type Row, finish } from '../lib/report.js';
 import { newProject } from '../lib/seed.js';
 
@@ -17,17 +18,18 @@ interface Tally {
   firstError?: string;
 }
 
-const WRITE_TIMEOUT_MS = 10_000;
+async function put(client: KeepAliveClient, id: string, body: unknown): Promise<{ status: number; todo?: TodoState }> {
+  const { status, text } = await client.send('PUT', `/todos/${id}`, body);
+  return status === 200 ? { status, todo: JSON.parse(text) as TodoState } : { status };
+}
 
-async function put(base: string, token: string, id: string, body: unknown): Promise<{ status: number; todo?: TodoState }> {
-  const response = await fetch(`${base}/todos/${id}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(WRITE_TIMEOUT_MS),
-  });
-  const text = await response.text();
-  return response.status === 200 ? { status: 200, todo: JSON.parse(text) as TodoState } : { status: response.status };
+/** A failed read: unlike a write that timed out, it changed nothing. */
+class ReadError extends Error {}
+
+async function read(client: KeepAliveClient, id: string): Promise<TodoState> {
+  const { status, text } = await client.send('GET', `/todos/${id}`);
+  if (status !== 200) throw new ReadError(`GET /todos/${id} answered ${status}`);
+  return JSON.parse(text) as TodoState;
 }
 
 const tally = (): Tally => ({ ok: 0, conflicts: 0, errors: 0 });
@@ -37,18 +39,18 @@ function recordError(counts: Tally, error: unknown): void {
 }
 
 /** Each agent changes its own todo, as fast as answers come, until `deadline`. */
-async function ownTodoAgent(api: Api, todo: TodoState, agent: number, deadline: number): Promise<Tally> {
+async function ownTodoAgent(client: KeepAliveClient, todo: TodoState, agent: number, deadline: number): Promise<Tally> {
   const counts = tally();
   let version = todo.version;
   while (performance.now() < deadline) {
     try {
-      const answer = await put(api.base, api.token, todo.id, { title: `agent ${agent} write ${counts.ok + 1}`, expected_version: version });
+      const answer = await put(client, todo.id, { title: `agent ${agent} write ${counts.ok + 1}`, expected_version: version });
       if (answer.todo) {
         counts.ok += 1;
         version = answer.todo.version;
       } else if (answer.status === 409) {
         counts.conflicts += 1;
-        version = (await api.call<TodoState>('GET', `/todos/${todo.id}`)).version;
+        version = (await read(client, todo.id)).version;
       } else recordError(counts, new Error(`PUT answered ${answer.status}`));
     } catch (error) {
       recordError(counts, error);
@@ -65,13 +67,13 @@ const counterOf = (todo: TodoState) => Number(COUNTER.exec(todo.description ?? '
  * read, and on 409 read again and retry. If two writes based on one read could both
  * succeed, the counter would fall behind the number of 200s: that is a lost update.
  */
-async function racingAgent(api: Api, id: string, deadline: number, byTodo: Map<string, number>, errorsByTodo: Map<string, number>): Promise<Tally> {
+async function racingAgent(client: KeepAliveClient, id: string, deadline: number, byTodo: Map<string, number>, errorsByTodo: Map<string, number>): Promise<Tally> {
   const counts = tally();
   let current: TodoState | undefined;
   while (performance.now() < deadline) {
     try {
-      current ??= await api.call<TodoState>('GET', `/todos/${id}`);
-      const answer = await put(api.base, api.token, id, { description: `count=${counterOf(current) + 1}`, expected_version: current.version });
+      current ??= await read(client, id);
+      const answer = await put(client, id, { description: `count=${counterOf(current) + 1}`, expected_version: current.version });
       if (answer.todo) {
         counts.ok += 1;
         byTodo.set(id, (byTodo.get(id) ?? 0) + 1);
@@ -86,7 +88,7 @@ async function racingAgent(api: Api, id: string, deadline: number, byTodo: Map<s
       }
     } catch (error) {
       // A PUT that timed out may still have landed; a failed GET changed nothing.
-      if (!(error instanceof ApiError)) errorsByTodo.set(id, (errorsByTodo.get(id) ?? 0) + 1);
+      if (!(error instanceof ReadError)) errorsByTodo.set(id, (errorsByTodo.get(id) ?? 0) + 1);
       current = undefined;
       recordError(counts, error);
     }
@@ -136,13 +138,16 @@ export const writes: Scenario = {
     const own = await inParallel(16, Array.from({ length: settings.writes.agents }, (_, i) => create(`agent ${i}'s todo`)));
 
     const bare = await context.bare(JSON.stringify(own[0]));
-    const bareApi: Api = { ...api, base: bare.url };
+    const bareClient = new KeepAliveClient(bare.url, api.token);
     const bareEnd = performance.now() + seconds * 1000;
-    const bareCounts = sum(await Promise.all(own.map((todo, i) => ownTodoAgent(bareApi, todo, i, bareEnd))));
+    const bareCounts = sum(await Promise.all(own.map((todo, i) => ownTodoAgent(bareClient, todo, i, bareEnd))));
+    bareClient.close();
     await bare.stop();
 
+    const client = new KeepAliveClient(api.base, api.token);
+    context.defer(async () => client.close());
     const started = performance.now();
-    const ownCounts = await Promise.all(own.map((todo, i) => ownTodoAgent(api, todo, i, started + seconds * 1000)));
+    const ownCounts = await Promise.all(own.map((todo, i) => ownTodoAgent(client, todo, i, started + seconds * 1000)));
     const elapsed = (performance.now() - started) / 1000;
     const ownChecks: Check[] = [];
     for (const [i, todo] of own.entries()) {
@@ -161,7 +166,7 @@ export const writes: Scenario = {
     const raceEnd = performance.now() + seconds * 1000;
     const raceTotal = sum(
       await Promise.all(
-        Array.from({ length: settings.writes.raceAgents }, (_, i) => racingAgent(api, (shared[i % shared.length] as TodoState).id, raceEnd, byTodo, errorsByTodo)),
+        Array.from({ length: settings.writes.raceAgents }, (_, i) => racingAgent(client, (shared[i % shared.length] as TodoState).id, raceEnd, byTodo, errorsByTodo)),
       ),
     );
     const raceChecks: Check[] = [];
