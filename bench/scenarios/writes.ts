@@ -23,6 +23,8 @@ async function put(client: KeepAliveClient, id: string, body: unknown): Promise<
   return status === 200 ? { status, todo: JSON.parse(text) as TodoState } : { status };
 }
 
+const WRITES_TARGET = 1500;
+
 /** A failed read: unlike a write that timed out, it changed nothing. */
 class ReadError extends Error {}
 
@@ -179,17 +181,22 @@ export const writes: Scenario = {
 
     const stack = context.stack.name;
     const errorNotes = (t: Tally) => (t.errors > 0 ? [`${t.errors} failed writes (first: ${t.firstError})`] : []);
+    const ceiling = Math.round(bareCounts.ok / seconds);
+    const ceilingNotes =
+      stack === 'postgres' && ceiling < WRITES_TARGET
+        ? [`the same loop against a bare server did only ${ceiling}/s: on this machine now the harness cannot show ${WRITES_TARGET}/s`]
+        : [];
     const rows: Row[] = [
       finish(stack, {
         scenario: '5 writes',
         name: `${settings.writes.agents} agents, each its own todo`,
         settings: `PUT /todos/{id} with expected_version, ${seconds} s`,
         unit: 'writes/s',
-        baseline: Math.round(bareCounts.ok / seconds),
+        baseline: ceiling,
         baselineName: 'same loop, bare server',
         measured: Math.round(ownTotal.ok / elapsed),
-        target: stack === 'postgres' ? { on: 'measured', op: '>=', value: 1500 } : null,
-        notes: errorNotes(ownTotal),
+        target: stack === 'postgres' ? { on: 'measured', op: '>=', value: WRITES_TARGET } : null,
+        notes: [...errorNotes(ownTotal), ...ceilingNotes],
         details: { writes: ownTotal, seconds: +elapsed.toFixed(2), baseline: bareCounts },
       }),
       finish(stack, {
