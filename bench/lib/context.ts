@@ -63,10 +63,14 @@ export class StackSession {
         return child;
       },
       once: <T>(key: string, compute: () => Promise<T>) => {
-        if (!this.memo.has(key)) this.memo.set(key, compute().catch((error: unknown) => {
-          this.memo.delete(key);
-          throw error;
-        }));
+        if (!this.memo.has(key)) {
+          // A failed measurement is not remembered: the next scenario that needs it tries again.
+          const measured = compute().catch((error: unknown) => {
+            this.memo.delete(key);
+            throw error;
+          });
+          this.memo.set(key, measured);
+        }
         return this.memo.get(key) as Promise<T>;
       },
       defer: (cleanup) => this.cleanups.push(cleanup),

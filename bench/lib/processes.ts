@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 
 /** A port free right now on 127.0.0.1, for a server that must be told its port up front. */
@@ -15,7 +15,7 @@ export function freePort(): Promise<number> {
 }
 
 async function descendants(pid: number): Promise<number[]> {
-  const tasks = await import('node:fs/promises').then((fs) => fs.readdir(`/proc/${pid}/task`).catch(() => [] as string[]));
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
   const children = new Set<number>();
   for (const task of tasks) {
     const text = await readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '');
