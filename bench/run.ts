@@ -32,7 +32,7 @@ const LOCAL_REDIS = 'redis://127.0.0.1:6379';
 
 const USAGE = `Usage: npm run bench -- [options]
   --full                 the issue's sizes (10 s samples, 10,000 fan-out clients); default: quick
-  --tiny                 seconds-long smoke run (the test uses it); numbers mean nothing
+  --tiny                 a few requests per scenario, to prove they all run (the test uses it); numbers mean nothing
   --stack S              embedded | postgres | all (default: embedded, plus postgres when DATABASE_URL and REDIS_URL are set)
   --postgres             include PostgreSQL + Redis, from DATABASE_URL / REDIS_URL or ${LOCAL_POSTGRES} / ${LOCAL_REDIS}
   --only a,b  --skip a,b scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}
