@@ -5,6 +5,7 @@ import { type Database, openDatabase } from './db/client.js';
 import { AuthService } from './domain/auth/service.js';
 import { TokenIssuer } from './domain/auth/tokens.js';
 import { type Actor, type ServiceContext, contextFor } from './domain/context.js';
+import { EventNumbering } from './domain/event-numbering.js';
 import { DomainMemo } from './domain/memo.js';
 import { EventBus } from './events/bus.js';
 import { subscribeCacheInvalidation } from './events/cache-invalidation.js';
@@ -64,7 +65,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     const relay = redis
       ? startEventRelay({ events, redis, keyPrefix: config.redis!.keyPrefix, log, onGap: () => memo.clear() })
       : undefined;
-    const deps = { db: database.db, events, cache, memo };
+    const deps = { db: database.db, events, cache, memo, numbering: new EventNumbering(database.db) };
     return {
       config,
       database,

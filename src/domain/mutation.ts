@@ -1,7 +1,7 @@
-import { inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import { activity, projects } from '../db/schema.js';
-import type { DomainEvent, PendingEvent } from '../events/types.js';
+import type { PendingEvent } from '../events/types.js';
 import type { ServiceContext } from './context.js';
 
 export interface ActivityEntry {
@@ -24,14 +24,10 @@ export interface MutationRecorder {
 
 /**
  * The one way a domain change happens (ARCHITECTURE.md §2): `work` runs in a
- * transaction and records what it did; the activity rows and each project event's
- * `seq` are written at the end of that same transaction; the events are published
- * after commit, so nobody ever hears of a change that was rolled back.
- *
- * Numbering takes the project row's lock, which serialises the project's writers
- * from there to commit: that is what makes `seq` gap-free and in commit order. It
- * is taken last, and together with the activity insert in one round trip, so a
- * write holds it for as short a time as possible.
+ * transaction and records what it did; the activity rows are written in that same
+ * transaction; once it has committed, each project event gets its `seq`
+ * (event-numbering.ts) and the events are published, so nobody ever hears of a
+ * change that was rolled back, and a write holds no lock beyond the rows it changes.
  */
 export async function mutate<T>(ctx: ServiceContext, work: (tx: Tx, record: MutationRecorder) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
@@ -58,7 +54,6 @@ function isRetryableConflict(error: unknown): boolean {
 async function attemptMutation<T>(ctx: ServiceContext, work: (tx: Tx, record: MutationRecorder) => Promise<T>): Promise<T> {
   const activities: ActivityEntry[] = [];
   const pending: PendingEvent[] = [];
-  let committed: DomainEvent[] = [];
   const recorder: MutationRecorder = {
     activity: (entry) => {
       activities.push(entry);
@@ -69,40 +64,35 @@ async function attemptMutation<T>(ctx: ServiceContext, work: (tx: Tx, record: Mu
   };
   const result = await ctx.db.transaction(async (tx) => {
     const value = await work(tx, recorder);
-    const [seqs] = await Promise.all([numberEvents(tx, pending), writeActivity(tx, ctx.actor.id, activities)]);
-    const at = new Date();
-    committed = pending.map((event, index) => ({ ...event, actorId: ctx.actor.id, seq: seqs[index], at }));
+    await writeActivity(tx, ctx.actor.id, activities);
     return value;
   });
-  ctx.events.publish(committed);
+  const at = new Date();
+  const seqs = await numberEvents(ctx, pending);
+  ctx.events.publish(pending.map((event, index) => ({ ...event, actorId: ctx.actor.id, seq: seqs[index], at })));
   return result;
 }
 
 /**
- * Each project event's `seq`: one UPDATE for every project the mutation touched
- * (usually one). A project deleted by this very mutation has no row left, and its
- * events no number.
+ * Each project event's `seq`, the project's events numbered consecutively in the
+ * order they were recorded. The change has committed whatever happens here: if the
+ * numbers cannot be had (the database went away), the events still go out, without
+ * one, so caches and live boards hear of the change; a client that sees no `seq`
+ * refetches, as it would after a gap.
  */
-async function numberEvents(tx: Tx, events: readonly PendingEvent[]): Promise<(number | undefined)[]> {
+async function numberEvents(ctx: ServiceContext, events: readonly PendingEvent[]): Promise<(number | undefined)[]> {
   const perProject = new Map<string, number>();
   for (const event of events) if (event.projectId) perProject.set(event.projectId, (perProject.get(event.projectId) ?? 0) + 1);
-  if (perProject.size === 0) return events.map(() => undefined);
-  const increments = sql.join(
-    [...perProject].map(([projectId, count]) => sql`when ${projects.id} = ${projectId}::uuid then ${count}::int`),
-    sql` `,
+  const firsts = new Map<string, number | undefined>();
+  await Promise.all(
+    [...perProject].map(async ([projectId, count]) => {
+      firsts.set(projectId, await ctx.numbering.take(projectId, count).catch(() => undefined));
+    }),
   );
-  const rows = await tx
-    .update(projects)
-    // updated_at is kept: numbering an event is not a change to the project.
-    .set({ eventSeq: sql`${projects.eventSeq} + (case ${increments} else 0 end)`, updatedAt: sql`${projects.updatedAt}` })
-    .where(inArray(projects.id, [...perProject.keys()]))
-    .returning({ id: projects.id, seq: projects.eventSeq });
-  // The first number of each project's batch: its new last number minus the batch.
-  const next = new Map(rows.map((row) => [row.id, row.seq - perProject.get(row.id)! + 1]));
   return events.map((event) => {
     if (!event.projectId) return undefined;
-    const seq = next.get(event.projectId);
-    if (seq !== undefined) next.set(event.projectId, seq + 1);
+    const seq = firsts.get(event.projectId);
+    if (seq !== undefined) firsts.set(event.projectId, seq + 1);
     return seq;
   });
 }
@@ -124,12 +114,11 @@ async function writeActivity(tx: Tx, actorId: string, entries: readonly Activity
 }
 
 /**
- * Takes the project's write lock now rather than at numbering time: for changes
- * that read or recompute what other writers of the project change too (feature
- * progress, element roll-up, dependency cycles, the default element), so each sees
- * the others' committed work. Locks are taken todo rows first, then the project,
- * then features and elements, in every mutation, so writers queue and never
- * deadlock over them.
+ * The project's write lock, for changes that read or recompute what other writers
+ * of the project change too (feature progress, element roll-up, dependency cycles,
+ * the default element), so each sees the others' committed work. Locks are taken
+ * todo rows first, then the project, then features and elements, in every
+ * mutation, so writers queue and never deadlock over them.
  */
 export async function lockProjectWork(tx: Tx, projectId: string): Promise<void> {
   await tx.execute(sql`select 1 from ${projects} where ${projects.id} = ${projectId} for no key update`);
