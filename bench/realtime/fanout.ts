@@ -71,7 +71,8 @@ function serve(handler: Handler): void {
 
 interface Child {
   call<T>(op: string, ...args: unknown[]): Promise<T>;
-  kill(): void;
+  /** Settles when the process has ended (a profiled instance writes its profile first). */
+  exited: Promise<void>;
 }
 
 const children = new Set<ChildProcess>();
@@ -83,6 +84,7 @@ function spawnChild(role: 'clients' | 'server', name: string, extraArgv: string[
   });
   children.add(child);
   let next = 0;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   child.on('message', (message: { id: number; value?: unknown; error?: string }) => {
     const waiter = pending.get(message.id);
@@ -102,7 +104,7 @@ function spawnChild(role: 'clients' | 'server', name: string, extraArgv: string[
         pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
         child.send({ id, op, args });
       }),
-    kill: () => child.kill(),
+    exited,
   };
 }
 
@@ -364,9 +366,10 @@ async function main(): Promise<void> {
 
   const serverMemory = () => Promise.all(instances.map((instance) => instance.call<Memory>('memory')));
 
-  console.log(`baseline: 1 client (${instanceCount} instance process(es))`);
+  // One client per instance: on two instances the baseline includes the Redis hop too.
+  console.log(`baseline: 1 client per instance (${instanceCount} instance process(es))`);
   state.phase = 'baseline: connecting';
-  const singleConnect = await clients.call<ConnectResult>('connect', split(1), token, project.id);
+  const singleConnect = await clients.call<ConnectResult>('connect', split(instanceCount), token, project.id);
   const baseline = await measure('baseline');
   await clients.call('close');
 
@@ -382,6 +385,7 @@ async function main(): Promise<void> {
   state.phase = 'closing';
   await clients.call('exit');
   await Promise.all(instances.map((instance) => instance.call('exit')));
+  await Promise.all([clients, ...instances].map((child) => child.exited));
 
   const per = (after: Memory, before: Memory) => ({
     rssBytes: Math.round((after.rss - before.rss) / Math.max(connect.connected, 1)),
