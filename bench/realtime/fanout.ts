@@ -170,11 +170,16 @@ class Client {
   }
 }
 
-/** The clients of the clients process, ramped in batches, pinging every 10 s (the server drops clients silent for 30 s). */
+/**
+ * The clients of the clients process, ramped in batches, pinging every 10 s (the server
+ * drops clients silent for 30 s) from the moment they are open, as the stock client
+ * does: on a loaded server a JoinProject can wait longer than the timeout.
+ */
 class ClientPool {
   private readonly clients: Client[] = [];
+  private readonly sockets = new Set<WebSocket>();
   private readonly pinger = setInterval(() => {
-    for (const client of this.clients) if (client.socket.readyState === WebSocket.OPEN) client.socket.send(PING);
+    for (const socket of this.sockets) if (socket.readyState === WebSocket.OPEN) socket.send(PING);
   }, 10_000);
 
   async connect(targets: { url: string; count: number }[], token: string, projectId: string): Promise<ConnectResult> {
@@ -185,6 +190,8 @@ class ClientPool {
     for (let offset = 0; offset < plan.length; offset += BATCH) {
       const batch = plan.slice(offset, offset + BATCH).map(({ url, instance }) => {
         const socket = new WebSocket(`${url}/signalr/hub?access_token=${encodeURIComponent(token)}`, { perMessageDeflate: false });
+        this.sockets.add(socket);
+        socket.once('close', () => this.sockets.delete(socket));
         const client = new Client(socket, instance);
         return client.start(projectId).then(
           () => this.clients.push(client),
@@ -214,7 +221,8 @@ class ClientPool {
   }
 
   close(): void {
-    for (const client of this.clients) client.socket.terminate();
+    for (const socket of this.sockets) socket.terminate();
+    this.sockets.clear();
     this.clients.length = 0;
   }
 
