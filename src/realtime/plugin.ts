@@ -5,7 +5,6 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Gauge } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { readableTeamIds, requireProjectAccess } from '../domain/access.js';
 import type { Actor } from '../domain/context.js';
@@ -39,18 +38,12 @@ const MAX_FRAME_BYTES = 1024 * 1024;
 export default fp(
   async function realtime(app: FastifyInstance) {
     const { services } = app;
-    const gauge = new Gauge({
-      name: 'signalr_connections',
-      help: 'Open SignalR hub connections on this instance',
-      registers: [services.metrics.registry],
-    });
     const instanceId = randomBytes(8).toString('hex');
     const presence = services.redis ? new RedisPresence(services.redis, instanceId, app.log) : new MemoryPresence();
     const hub = new Hub({
       services,
       log: app.log,
       presence,
-      onConnectionCountChange: (count) => gauge.set(count),
     });
     app.decorate('realtime', hub);
 
