@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { jsonChannel } from '../infra/redis.js';
 import type { EventBus } from './bus.js';
 import type { DomainEvent } from './types.js';
 
@@ -27,36 +28,20 @@ interface Envelope {
 export function startEventRelay(deps: { events: EventBus; redis: Redis; keyPrefix: string; log: RelayLogger; onGap: () => void }): EventRelay {
   const { events, redis, keyPrefix, log, onGap } = deps;
   const origin = randomUUID();
-  // ioredis prefixes keys, never channel names.
-  const channel = `${keyPrefix}events`;
-  const subscriber = redis.duplicate({ keyPrefix: '' });
-  subscriber.on('error', () => {
-    // Reconnecting is ioredis's job; the main connection's listener reports outages.
+  const channel = jsonChannel<Envelope>(redis, `${keyPrefix}events`, {
+    onMessage: (envelope) => {
+      if (envelope.origin === origin || !envelope.event?.name) return;
+      events.publishRemote([{ ...envelope.event, at: new Date(envelope.event.at) }]);
+    },
+    onReady: onGap,
+    onError: (error, doing) => log.warn({ err: error }, doing === 'subscribe' ? 'event relay: not subscribed yet, ioredis retries' : 'event relay: publish failed'),
   });
-  subscriber.on('ready', onGap);
-  subscriber.on('message', (_channel: string, text: string) => {
-    let envelope: Envelope;
-    try {
-      envelope = JSON.parse(text) as Envelope;
-    } catch {
-      return;
-    }
-    if (envelope.origin === origin || !envelope.event?.name) return;
-    events.publishRemote([{ ...envelope.event, at: new Date(envelope.event.at) }]);
-  });
-  subscriber.subscribe(channel).catch((error: unknown) => log.warn({ err: error }, 'event relay: not subscribed yet, ioredis retries'));
-
-  const unsubscribe = events.subscribe((event) => {
-    if (redis.status !== 'ready') return;
-    redis.publish(channel, JSON.stringify({ origin, event } satisfies Envelope)).catch((error: unknown) => {
-      log.warn({ err: error }, 'event relay: publish failed');
-    });
-  });
+  const unsubscribe = events.subscribe((event) => channel.publish({ origin, event }));
 
   return {
     close() {
       unsubscribe();
-      subscriber.disconnect();
+      channel.close();
     },
   };
 }

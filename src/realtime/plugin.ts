@@ -56,12 +56,10 @@ export default fp(
     };
     const backplane =
       services.redis && services.config.redis
-        ? await startBackplane({ hub, redis: services.redis, keyPrefix: services.config.redis.keyPrefix, instanceId, log: app.log, onRemoteEvent: schedule })
+        ? await startBackplane({ hub, redis: services.redis, keyPrefix: services.config.redis.keyPrefix, instanceId, log: app.log })
         : undefined;
-    const unsubscribe = services.events.subscribe((event) => {
-      backplane?.publishEvent(event);
-      schedule(event);
-    });
+    // Remote events too: the event relay (events/relay.ts) brings the other instances'.
+    const unsubscribe = services.events.subscribe(schedule, { includeRemote: true });
 
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
     const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
