@@ -11,6 +11,7 @@ import openapi from './http/plugins/openapi.js';
 import rateLimits from './http/plugins/rate-limit.js';
 import security from './http/plugins/security.js';
 import servicesPlugin from './http/plugins/services.js';
+import loadShedding from './http/plugins/under-pressure.js';
 import apiRoutes from './http/routes/index.js';
 import systemRoutes from './http/routes/system.js';
 import { ErrorResponse } from './http/schemas/common.js';
@@ -61,6 +62,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     await fastify.register(errorHandling);
     await fastify.register(security, { config });
     await fastify.register(openapi);
+    await fastify.register(loadShedding, { config });
     await fastify.register(authentication);
     await fastify.register(rateLimits, { config });
     await fastify.register(observability);

@@ -1,13 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import { API_VERSION } from '../plugins/openapi.js';
 
+const health = (status: string) => ({ status, timestamp: new Date().toISOString(), version: API_VERSION });
+
 /** Unversioned service routes: liveness, readiness and the API's self-description. */
 export default async function systemRoutes(app: FastifyInstance) {
-  app.get('/health', { schema: { tags: ['system'] }, config: { limit: 'none' } }, async () => ({
-    status: 'ok',
-    timestamp: new Date().toISOString(),
-    version: API_VERSION,
-  }));
+  // Liveness without I/O; under load shedding it answers 503 naming the limit passed,
+  // so a load balancer stops sending traffic here until the instance recovers.
+  app.get(
+    '/health',
+    {
+      schema: { tags: ['system'] },
+      config: { limit: 'none', underPressure: (pressure) => ({ ...health('under_pressure'), pressure }) },
+    },
+    async () => health('ok'),
+  );
 
   app.get('/health/ready', { schema: { tags: ['system'] }, config: { limit: 'none' } }, async (_request, reply) => {
     const { database, redis } = app.services;
