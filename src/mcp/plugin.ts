@@ -38,7 +38,7 @@ async function mcpRoutes(app: FastifyInstance, opts: { sessions: McpSessionRegis
   }
 
   const serverFor = (identity: McpIdentity) => () =>
-    buildMcpServer({ tools: ALL_TOOLS, profile: identity.profile, context: callContext(identity, services), log: app.log });
+    buildMcpServer({ tools: ALL_TOOLS, profile: identity.profile, context: callContext(identity, services), log: app.log, metrics: services.metrics });
 
   app.get('/mcp/health', { schema: { ...hide, summary: 'MCP server health' } }, async () => ({ status: 'ok', service: MCP_SERVER_NAME }));
 
