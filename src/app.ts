@@ -9,6 +9,7 @@ import etags from './http/plugins/etag.js';
 import observability from './http/plugins/observability.js';
 import openapi from './http/plugins/openapi.js';
 import rateLimits from './http/plugins/rate-limit.js';
+import { lazySchemaCompilers } from './http/plugins/schema-compilers.js';
 import security from './http/plugins/security.js';
 import servicesPlugin from './http/plugins/services.js';
 import loadShedding from './http/plugins/under-pressure.js';
@@ -45,6 +46,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     bodyLimit: BODY_LIMIT_BYTES,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: true } },
     forceCloseConnections: true,
+    schemaController: { compilersFactory: lazySchemaCompilers() },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON is the only body this API takes; without Fastify's text/plain parser a
