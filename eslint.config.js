@@ -39,6 +39,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node scripts (run before anything is compiled): Node's globals.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  {
     files: ['src/main.ts', 'scripts/**', 'bench/**'],
     rules: { 'no-console': 'off' },
   },
