@@ -37,6 +37,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
  * random port; `intracker serve` calls it and listens.
  */
 export async function buildApp(config: Config, options: { logger?: boolean } = {}): Promise<BuiltApp> {
+  const schemaCompilers = lazySchemaCompilers();
   const fastify = Fastify({
     logger: options.logger === false ? false : loggerOptions(config.logLevel),
     genReqId: (request) => {
@@ -46,7 +47,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     bodyLimit: BODY_LIMIT_BYTES,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: true } },
     forceCloseConnections: true,
-    schemaController: { compilersFactory: lazySchemaCompilers() },
+    schemaController: { compilersFactory: { buildValidator: schemaCompilers.buildValidator, buildSerializer: schemaCompilers.buildSerializer } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON is the only body this API takes; without Fastify's text/plain parser a
@@ -76,6 +77,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     await fastify.register(realtime);
     await fastify.register(mcpPlugin);
 
+    fastify.addHook('onListen', async () => schemaCompilers.warm());
     fastify.addHook('onClose', async () => closeServices(services));
     await fastify.ready();
     return { fastify, firstStart, close: () => fastify.close() };

@@ -6,50 +6,75 @@ type Serialize = ReturnType<ReturnType<SerializerFactory>>;
 
 /**
  * Fastify's own compilers (Ajv for validation, fast-json-stringify for responses)
- * with two changes that matter at start-up and at rest, not in what they produce:
+ * with three changes that matter at start-up and at rest, not in what they produce:
  *
  * - One compiled function per distinct schema. Every route is mounted twice
  *   (unprefixed and under /v1) and most routes repeat the same error and entity
  *   schemas, so Fastify would compile ~1,000 serializers (each with its own Ajv
- *   instance) for about a tenth as many distinct schemas.
+ *   instance) for about a tenth as many distinct schemas. Fastify asks for a
+ *   compiler per encapsulation context (dozens) with the same external schemas, so
+ *   the memo is shared by every context that has the same ones.
  * - Compiled on first use, not at `ready()`: compiling everything blocked start-up
  *   for seconds and kept code for routes a given deployment never serves. The first
  *   request of a schema pays its compilation once (a millisecond or two).
+ * - The Ajv instance itself is made by `warm()` (app.ts calls it once the server
+ *   listens) or by the first validation, whichever comes first.
  *
  * Schemas are compared by their JSON text, which is all either compiler reads
  * (TypeBox's symbol keys are invisible to both).
  */
-export function lazySchemaCompilers(): { buildValidator: ValidatorFactory; buildSerializer: SerializerFactory } {
+export function lazySchemaCompilers(): {
+  buildValidator: ValidatorFactory;
+  buildSerializer: SerializerFactory;
+  warm(): void;
+} {
   const buildAjv = AjvCompiler();
   const buildFastJsonStringify = SerializerSelector();
+  const validatorScopes = new Map<string, { compiler: () => ReturnType<ValidatorFactory>; bySchema: Map<string, Validate> }>();
+  const serializerScopes = new Map<string, { compiler: () => ReturnType<SerializerFactory>; bySchema: Map<string, Serialize> }>();
   return {
     buildValidator: (externalSchemas, options) => {
-      const compile = buildAjv(externalSchemas, options);
-      const bySchema = new Map<string, Validate>();
+      const scopeKey = JSON.stringify([externalSchemas, options?.customOptions]);
+      let scope = validatorScopes.get(scopeKey);
+      if (!scope) {
+        let compiler: ReturnType<ValidatorFactory> | undefined;
+        scope = { compiler: () => (compiler ??= buildAjv(externalSchemas, options)), bySchema: new Map() };
+        validatorScopes.set(scopeKey, scope);
+      }
+      const { compiler, bySchema } = scope;
       return (route) => {
         const schema = route.httpPart === 'headers' ? (lowerCaseHeaderNames(route.schema) as typeof route.schema) : route.schema;
         const key = JSON.stringify(schema);
         let validate = bySchema.get(key);
         if (!validate) {
-          validate = lazyValidator(() => compile({ ...route, schema }));
+          validate = lazyValidator(() => compiler()({ ...route, schema }));
           bySchema.set(key, validate);
         }
         return validate;
       };
     },
     buildSerializer: (externalSchemas, options) => {
-      const compile = buildFastJsonStringify(externalSchemas, options);
-      const bySchema = new Map<string, Serialize>();
+      const scopeKey = JSON.stringify([externalSchemas, options]);
+      let scope = serializerScopes.get(scopeKey);
+      if (!scope) {
+        let compiler: ReturnType<SerializerFactory> | undefined;
+        scope = { compiler: () => (compiler ??= buildFastJsonStringify(externalSchemas, options)), bySchema: new Map() };
+        serializerScopes.set(scopeKey, scope);
+      }
+      const { compiler, bySchema } = scope;
       return (route) => {
         const key = JSON.stringify(route.schema);
         let serialize = bySchema.get(key);
         if (!serialize) {
           let compiled: Serialize | undefined;
-          serialize = (document) => (compiled ??= compile(route))(document);
+          serialize = (document) => (compiled ??= compiler()(route))(document);
           bySchema.set(key, serialize);
         }
         return serialize;
       };
+    },
+    warm: () => {
+      for (const scope of validatorScopes.values()) scope.compiler();
     },
   };
 }
