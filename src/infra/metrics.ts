@@ -47,6 +47,29 @@ export function createMetrics() {
       registers: [registry],
     }),
     ...realtimeMetrics(registry),
+    ...mcpMetrics(registry),
+  };
+}
+
+/** How an MCP tool call ended: answered, failed (a rule, a refusal or a server fault), or refused its arguments. */
+export type McpToolOutcome = 'ok' | 'error' | 'invalid_input';
+
+/** MCP tool calls (src/mcp/server.ts), labelled by tool name: a fixed set, never caller input. */
+function mcpMetrics(registry: Registry) {
+  return {
+    mcpToolCalls: new Counter({
+      name: 'mcp_tool_calls_total',
+      help: 'MCP tool calls by tool and outcome (ok, error, invalid_input)',
+      labelNames: ['tool', 'outcome'] as const,
+      registers: [registry],
+    }),
+    mcpToolDuration: new Histogram({
+      name: 'mcp_tool_call_duration_seconds',
+      help: 'Time MCP tool handlers took, by tool and outcome (calls refused before the handler ran are not timed)',
+      labelNames: ['tool', 'outcome'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
   };
 }
 

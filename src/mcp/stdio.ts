@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'; // sync-ok: see pgliteHolder
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -166,14 +166,17 @@ async function runBridge(base: string, settings: StdioEnv): Promise<number> {
  * PGlite keeps `postmaster.pid` in its data dir while a process has it open; two
  * processes on one data dir would corrupt it, so refuse instead.
  */
-export function pgliteHolder(config: Config): string | undefined {
+export async function pgliteHolder(config: Config): Promise<string | undefined> {
   if (config.database.kind !== 'pglite' || !config.database.dataDir) return undefined;
   const pidFile = join(config.database.dataDir, 'postmaster.pid');
-  return existsSync(pidFile) ? pidFile : undefined; // sync-ok: once, at start-up of `intracker mcp`, before any request
+  return access(pidFile).then(
+    () => pidFile,
+    () => undefined,
+  );
 }
 
 async function runDirect(config: Config, settings: StdioEnv): Promise<number> {
-  const held = pgliteHolder(config);
+  const held = await pgliteHolder(config);
   if (held) {
     throw new StdioStartError(
       `the database in ${config.database.kind === 'pglite' ? config.database.dataDir : ''} is in use by another process (an InTracker server?). ` +
@@ -195,7 +198,7 @@ async function runDirect(config: Config, settings: StdioEnv): Promise<number> {
       profile: settings.profile ?? key.toolProfile ?? DEFAULT_PROFILE,
       boundProjectId: key.projectId ?? settings.projectId,
     };
-    const server = buildMcpServer({ tools: ALL_TOOLS, profile: identity.profile, context: callContext(identity, services), log });
+    const server = buildMcpServer({ tools: ALL_TOOLS, profile: identity.profile, context: callContext(identity, services), log, metrics: services.metrics });
     const transport = new StdioServerTransport();
     await server.connect(transport);
     await untilStdinCloses();

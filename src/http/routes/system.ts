@@ -26,13 +26,27 @@ const ApiVersions = Type.Object({
   latest_version: Type.String(),
 });
 
+const UnderPressure = Type.Object({
+  status: Type.Literal('under_pressure'),
+  timestamp: Type.String(),
+  version: Type.String(),
+  pressure: Type.Object({ type: Type.String(), value: Type.Optional(Type.Number()) }, { additionalProperties: true }),
+});
+
+const health = (status: string) => ({ status, timestamp: new Date().toISOString(), version: API_VERSION });
+
 /** Unversioned service routes: liveness, readiness and the API's self-description. */
 export default async function systemRoutes(app: FastifyInstance) {
-  app.get('/health', { schema: { tags: ['system'], response: { 200: Health } }, config: { limit: 'none' } }, async () => ({
-    status: 'ok',
-    timestamp: new Date().toISOString(),
-    version: API_VERSION,
-  }));
+  // Liveness without I/O; under load shedding it answers 503 naming the limit passed,
+  // so a load balancer stops sending traffic here until the instance recovers.
+  app.get(
+    '/health',
+    {
+      schema: { tags: ['system'], response: { 200: Health, 503: UnderPressure } },
+      config: { limit: 'none', underPressure: (pressure) => ({ ...health('under_pressure'), pressure }) },
+    },
+    async () => health('ok'),
+  );
 
   app.get('/health/ready', { schema: { tags: ['system'], response: { 200: Readiness, 503: Readiness } }, config: { limit: 'none' } }, async (_request, reply) => {
     const { database, redis } = app.services;
