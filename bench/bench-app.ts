@@ -6,13 +6,20 @@ export const BENCH_ADMIN = { email: 'bench@intracker.test', password: 'Bench-Pas
 
 /**
  * An app as the benchmarks run it: production mode, rate limits off, logs silent,
- * the database and Redis from the environment (PGlite in memory when unset).
+ * the database and Redis from the environment. `DATABASE_URL` picks PostgreSQL;
+ * without it, `DATA_DIR` picks the embedded default on disk (what `npm start` runs);
+ * with neither, PGlite in memory.
  */
 export function buildBenchApp(): Promise<BuiltApp> {
+  const database = process.env.DATABASE_URL
+    ? { DATABASE_URL: process.env.DATABASE_URL }
+    : process.env.DATA_DIR
+      ? { DATA_DIR: process.env.DATA_DIR }
+      : { DATABASE_URL: 'memory://' };
   return buildApp(
     loadConfig({
       NODE_ENV: 'production',
-      DATABASE_URL: process.env.DATABASE_URL ?? 'memory://',
+      ...database,
       ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: process.env.REDIS_KEY_PREFIX ?? 'intracker-bench:' } : {}),
       JWT_SECRET: 'bench-access-secret-0123456789-0123456789',
       JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789-0123456789',

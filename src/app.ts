@@ -9,8 +9,10 @@ import etags from './http/plugins/etag.js';
 import observability from './http/plugins/observability.js';
 import openapi from './http/plugins/openapi.js';
 import rateLimits from './http/plugins/rate-limit.js';
+import { lazySchemaCompilers } from './http/plugins/schema-compilers.js';
 import security from './http/plugins/security.js';
 import servicesPlugin from './http/plugins/services.js';
+import loadShedding from './http/plugins/under-pressure.js';
 import apiRoutes from './http/routes/index.js';
 import systemRoutes from './http/routes/system.js';
 import { ErrorResponse } from './http/schemas/common.js';
@@ -35,6 +37,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
  * random port; `intracker serve` calls it and listens.
  */
 export async function buildApp(config: Config, options: { logger?: boolean } = {}): Promise<BuiltApp> {
+  const schemaCompilers = lazySchemaCompilers();
   const fastify = Fastify({
     logger: options.logger === false ? false : loggerOptions(config.logLevel),
     genReqId: (request) => {
@@ -44,6 +47,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     bodyLimit: BODY_LIMIT_BYTES,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: true } },
     forceCloseConnections: true,
+    schemaController: { compilersFactory: { buildValidator: schemaCompilers.buildValidator, buildSerializer: schemaCompilers.buildSerializer } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON is the only body this API takes; without Fastify's text/plain parser a
@@ -61,6 +65,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     await fastify.register(errorHandling);
     await fastify.register(security, { config });
     await fastify.register(openapi);
+    await fastify.register(loadShedding, { config });
     await fastify.register(authentication);
     await fastify.register(rateLimits, { config });
     await fastify.register(observability);
@@ -72,6 +77,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     await fastify.register(realtime);
     await fastify.register(mcpPlugin);
 
+    fastify.addHook('onListen', async () => schemaCompilers.warm());
     fastify.addHook('onClose', async () => closeServices(services));
     await fastify.ready();
     return { fastify, firstStart, close: () => fastify.close() };

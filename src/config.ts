@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
@@ -41,7 +42,15 @@ const EnvSchema = Type.Object({
     { default: 'info' },
   ),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
+  // Default: one core fewer than the machine has (at least 1); see infra/passwords.ts.
+  PASSWORD_HASH_CONCURRENCY: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
   LOOP_BLOCK_WARN_MS: Type.Integer({ minimum: 0, default: 200 }),
+  // Load shedding (@fastify/under-pressure); 0 turns a check off.
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000 }),
+  PRESSURE_MAX_EVENT_LOOP_UTILIZATION: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
+  // Unset: 90 % of V8's heap limit, worked out at start-up (it depends on --max-old-space-size).
+  PRESSURE_MAX_HEAP_USED_MB: Type.Optional(Type.Integer({ minimum: 0 })),
+  PRESSURE_RETRY_AFTER_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 10 }),
   // Named by DECISIONS.md for the issues that use them; validated here already so a
   // deployment learns about a bad value at start-up, not at first use.
   ENCRYPTION_KEYS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$' })),
@@ -87,6 +96,14 @@ export interface Config {
   logLevel: string;
   metricsToken: string | undefined;
   loopBlockWarnMs: number;
+  passwordHashConcurrency: number;
+  /** Limits past which requests are shed with 503; 0 turns one off, undefined heap = 90 % of V8's limit. */
+  pressure: {
+    maxEventLoopDelayMs: number;
+    maxEventLoopUtilization: number;
+    maxHeapUsedMb: number | undefined;
+    retryAfterSeconds: number;
+  };
   raw: Env;
 }
 
@@ -167,6 +184,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL,
     metricsToken: env.METRICS_TOKEN,
     loopBlockWarnMs: env.LOOP_BLOCK_WARN_MS,
+    passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, availableParallelism() - 1),
+    pressure: {
+      maxEventLoopDelayMs: env.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
+      maxEventLoopUtilization: env.PRESSURE_MAX_EVENT_LOOP_UTILIZATION,
+      maxHeapUsedMb: env.PRESSURE_MAX_HEAP_USED_MB,
+      retryAfterSeconds: env.PRESSURE_RETRY_AFTER_SECONDS,
+    },
     raw: env,
   };
 }

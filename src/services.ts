@@ -4,10 +4,16 @@ import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
 import { AuthService } from './domain/auth/service.js';
 import { TokenIssuer } from './domain/auth/tokens.js';
+import { type Actor, type ServiceContext, contextFor } from './domain/context.js';
+import { EventNumbering } from './domain/event-numbering.js';
+import { DomainMemo } from './domain/memo.js';
 import { EventBus } from './events/bus.js';
 import { subscribeCacheInvalidation } from './events/cache-invalidation.js';
+import { subscribeMemoInvalidation } from './events/memo-invalidation.js';
+import { type EventRelay, startEventRelay } from './events/relay.js';
 import { type Cache, type CacheObserver, MemoryCache } from './infra/cache.js';
 import { type Metrics, createMetrics } from './infra/metrics.js';
+import { PasswordHashing } from './infra/passwords.js';
 import { createRedis } from './infra/redis.js';
 import { RedisCache } from './infra/redis-cache.js';
 import { resolveJwtSecrets } from './infra/secrets.js';
@@ -21,6 +27,11 @@ export interface AppServices {
   metrics: Metrics;
   events: EventBus;
   cache: Cache;
+  memo: DomainMemo;
+  /** Carries events between instances; only with Redis. */
+  relay: EventRelay | undefined;
+  /** The service context for `actor` (REST request, MCP call, hub invocation). */
+  contextFor(actor: Actor): ServiceContext;
 }
 
 export interface ServiceOptions {
@@ -62,7 +73,24 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
     const events = new EventBus(log);
     const cache = createCache(redis, metrics, log);
     subscribeCacheInvalidation(events, cache);
-    return { config, database, redis, auth: new AuthService(tokens), metrics, events, cache };
+    const memo = new DomainMemo();
+    subscribeMemoInvalidation(events, memo);
+    const relay = redis
+      ? startEventRelay({ events, redis, keyPrefix: config.redis!.keyPrefix, log, onGap: () => memo.clear() })
+      : undefined;
+    const deps = { db: database.db, events, cache, memo, numbering: new EventNumbering(database.db) };
+    return {
+      config,
+      database,
+      redis,
+      auth: new AuthService(tokens, memo, new PasswordHashing(config.passwordHashConcurrency)),
+      metrics,
+      events,
+      cache,
+      memo,
+      relay,
+      contextFor: (actor) => contextFor(deps, actor),
+    };
   } catch (error) {
     await database.close();
     throw error;
@@ -81,6 +109,7 @@ function createCache(redis: Redis | undefined, metrics: Metrics, log: FastifyBas
 }
 
 export async function closeServices(services: AppServices): Promise<void> {
+  services.relay?.close();
   services.redis?.disconnect();
   await services.database.close();
 }

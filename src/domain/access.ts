@@ -1,7 +1,10 @@
-import { and, eq } from 'drizzle-orm';
-import { projects, teamMembers, teams } from '../db/schema.js';
+import { eq } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import { projects, teamMembers, teams, users } from '../db/schema.js';
 import type { Actor, ServiceContext } from './context.js';
 import { Conflict, Forbidden, NotFound } from './errors.js';
+import type { ActorRecord, DomainMemo, MemberRole, ProjectRecord } from './memo.js';
+import { isUserRole } from './users/rules.js';
 
 /**
  * Every access decision, in one module used by REST, MCP and the hub alike
@@ -10,9 +13,56 @@ import { Conflict, Forbidden, NotFound } from './errors.js';
  * - a team member reads everything of the team and works on its content;
  * - a team leader also manages the team, its members, invitations and projects;
  * - whatever the caller may not see answers 404, exactly like what does not exist.
+ *
+ * The facts behind each decision (the user, their team roles, a project's team) come
+ * from the process's memo (memo.ts), loaded from the database on a miss and
+ * invalidated by the events that change them, so a decision costs no query.
  */
 
-export type TeamRole = 'team_leader' | 'member';
+export type TeamRole = MemberRole;
+
+/** The user behind an id, as the database has them now (through the memo). */
+export function actorRecord(memo: DomainMemo, db: DbOrTx, userId: string): ActorRecord | undefined | Promise<ActorRecord | undefined> {
+  return memo.actors.get(userId, async () => {
+    const [user] = await db
+      .select({ id: users.id, email: users.email, role: users.role, isActive: users.isActive })
+      .from(users)
+      .where(eq(users.id, userId))
+      .limit(1);
+    return user ? { ...user, role: isUserRole(user.role) ? user.role : 'member' } : undefined;
+  });
+}
+
+/** The caller's roles by team id. */
+function membershipsOf(ctx: ServiceContext, db: DbOrTx = ctx.db): ReadonlyMap<string, MemberRole> | Promise<ReadonlyMap<string, MemberRole>> {
+  const userId = ctx.actor.id;
+  return ctx.memo.memberships.get(
+    userId,
+    async () => {
+      const rows = await db.select({ teamId: teamMembers.teamId, role: teamMembers.role }).from(teamMembers).where(eq(teamMembers.userId, userId));
+      return new Map(rows.map((row) => [row.teamId, row.role as MemberRole]));
+    },
+    { shared: db === ctx.db },
+  );
+}
+
+/**
+ * A project's row (with its team), or undefined when there is none.
+ *
+ * `db` is the transaction when a mutation decides access inside it (a transaction
+ * holds its connection: a query on another one could wait for it forever on the
+ * embedded database). Such a mutation must decide before it changes the facts.
+ */
+export function projectRecord(ctx: ServiceContext, projectId: string, db: DbOrTx = ctx.db): ProjectRecord | undefined | Promise<ProjectRecord | undefined> {
+  return ctx.memo.projects.get(
+    projectId,
+    async () => {
+      const [row] = await db.select().from(projects).where(eq(projects.id, projectId)).limit(1);
+      return row;
+    },
+    { shared: db === ctx.db },
+  );
+}
 
 export function isAdmin(actor: Actor): boolean {
   return actor.role === 'admin';
@@ -23,23 +73,14 @@ export function requireAdmin(actor: Actor, message = 'Admin access required'): v
 }
 
 /** The caller's role in the team, or undefined when they are not a member. */
-export async function teamRoleOf(ctx: ServiceContext, teamId: string): Promise<TeamRole | undefined> {
-  const [row] = await ctx.db
-    .select({ role: teamMembers.role })
-    .from(teamMembers)
-    .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, ctx.actor.id)))
-    .limit(1);
-  return row?.role as TeamRole | undefined;
+export async function teamRoleOf(ctx: ServiceContext, teamId: string, db: DbOrTx = ctx.db): Promise<TeamRole | undefined> {
+  return (await membershipsOf(ctx, db)).get(teamId);
 }
 
 /** Team ids the caller may read, or `'all'` for an admin. */
 export async function readableTeamIds(ctx: ServiceContext): Promise<string[] | 'all'> {
   if (isAdmin(ctx.actor)) return 'all';
-  const rows = await ctx.db
-    .select({ teamId: teamMembers.teamId })
-    .from(teamMembers)
-    .where(eq(teamMembers.userId, ctx.actor.id));
-  return rows.map((row) => row.teamId);
+  return [...(await membershipsOf(ctx)).keys()];
 }
 
 /**
@@ -63,7 +104,7 @@ export async function requireTeamLeader(ctx: ServiceContext, teamId: string, mes
   if (role !== 'team_leader') throw new Forbidden(message ?? 'Only team leaders can manage this team');
 }
 
-export type ProjectRow = typeof projects.$inferSelect;
+export type ProjectRow = ProjectRecord;
 
 /**
  * What a caller wants to do with a project:
@@ -83,26 +124,23 @@ export async function requireProjectAccess(
   projectId: string,
   level: ProjectAccess = 'read',
   entity = 'Project',
+  db: DbOrTx = ctx.db,
 ): Promise<ProjectRow> {
-  const [row] = await ctx.db
-    .select({ project: projects, role: teamMembers.role })
-    .from(projects)
-    .leftJoin(teamMembers, and(eq(teamMembers.teamId, projects.teamId), eq(teamMembers.userId, ctx.actor.id)))
-    .where(eq(projects.id, projectId))
-    .limit(1);
-  if (!row) throw new NotFound(entity);
-  if (isAdmin(ctx.actor)) return row.project;
-  if (!row.role) throw new NotFound(entity);
-  if (level === 'manage' && row.role !== 'team_leader') throw new Forbidden('Only team leaders can edit projects');
-  return row.project;
+  const project = await projectRecord(ctx, projectId, db);
+  if (!project) throw new NotFound(entity);
+  if (isAdmin(ctx.actor)) return project;
+  const role = await teamRoleOf(ctx, project.teamId, db);
+  if (!role) throw new NotFound(entity);
+  if (level === 'manage' && role !== 'team_leader') throw new Forbidden('Only team leaders can edit projects');
+  return project;
 }
 
 /**
  * Write access to a project's content. An archived project is read-only until a team
  * leader sets another status, so agents cannot keep changing finished work.
  */
-export async function requireProjectWriter(ctx: ServiceContext, projectId: string, entity = 'Project'): Promise<ProjectRow> {
-  const project = await requireProjectAccess(ctx, projectId, 'write', entity);
+export async function requireProjectWriter(ctx: ServiceContext, projectId: string, entity = 'Project', db: DbOrTx = ctx.db): Promise<ProjectRow> {
+  const project = await requireProjectAccess(ctx, projectId, 'write', entity, db);
   if (project.status === 'archived') {
     throw new Conflict('Project is archived: change its status to make changes to its content');
   }

@@ -1,7 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import { activity, projects } from '../db/schema.js';
-import type { DomainEvent, PendingEvent } from '../events/types.js';
+import type { PendingEvent } from '../events/types.js';
 import type { ServiceContext } from './context.js';
 
 export interface ActivityEntry {
@@ -18,19 +18,16 @@ export interface ActivityEntry {
 export interface MutationRecorder {
   /** An audit-log row, written in the mutation's own transaction. */
   activity(entry: ActivityEntry): void;
-  /**
-   * A domain event, published only once the transaction has committed. Its project
-   * `seq` is taken right away, in the transaction (so record a deletion's event
-   * before deleting the project's row).
-   */
-  event(event: PendingEvent): Promise<void>;
+  /** A domain event, numbered at the end of the transaction and published after commit. */
+  event(event: PendingEvent): void;
 }
 
 /**
  * The one way a domain change happens (ARCHITECTURE.md §2): `work` runs in a
- * transaction and records what it did; the activity rows and each project event's
- * `seq` are written in that same transaction; the events are published after commit,
- * so nobody ever hears of a change that was rolled back.
+ * transaction and records what it did; the activity rows are written in that same
+ * transaction; once it has committed, each project event gets its `seq`
+ * (event-numbering.ts) and the events are published, so nobody ever hears of a
+ * change that was rolled back, and a write holds no lock beyond the rows it changes.
  */
 export async function mutate<T>(ctx: ServiceContext, work: (tx: Tx, record: MutationRecorder) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
@@ -56,48 +53,73 @@ function isRetryableConflict(error: unknown): boolean {
 
 async function attemptMutation<T>(ctx: ServiceContext, work: (tx: Tx, record: MutationRecorder) => Promise<T>): Promise<T> {
   const activities: ActivityEntry[] = [];
-  const committed: DomainEvent[] = [];
+  const pending: PendingEvent[] = [];
+  const recorder: MutationRecorder = {
+    activity: (entry) => {
+      activities.push(entry);
+    },
+    event: (event) => {
+      pending.push(event);
+    },
+  };
   const result = await ctx.db.transaction(async (tx) => {
-    const recorder: MutationRecorder = {
-      activity: (entry) => {
-        activities.push(entry);
-      },
-      event: async (event) => {
-        committed.push({ ...event, actorId: ctx.actor.id, seq: await nextSeq(tx, event.projectId), at: new Date() });
-      },
-    };
     const value = await work(tx, recorder);
-    if (activities.length > 0) {
-      await tx.insert(activity).values(
-        activities.map((entry) => ({
-          actorId: ctx.actor.id,
-          action: entry.action,
-          entityType: entry.entityType,
-          entityId: entry.entityId,
-          teamId: entry.teamId ?? null,
-          projectId: entry.projectId ?? null,
-          before: entry.before ?? null,
-          after: entry.after ?? null,
-        })),
-      );
-    }
+    await writeActivity(tx, ctx.actor.id, activities);
     return value;
   });
-  ctx.events.publish(committed);
+  const at = new Date();
+  const seqs = await numberEvents(ctx, pending);
+  ctx.events.publish(pending.map((event, index) => ({ ...event, actorId: ctx.actor.id, seq: seqs[index], at })));
   return result;
 }
 
 /**
- * The project's next event number. The row lock it takes lasts until commit, so a
- * project's events get gap-free numbers in commit order.
+ * Each project event's `seq`, the project's events numbered consecutively in the
+ * order they were recorded. The change has committed whatever happens here: if the
+ * numbers cannot be had (the database went away), the events still go out, without
+ * one, so caches and live boards hear of the change; a client that sees no `seq`
+ * refetches, as it would after a gap.
  */
-async function nextSeq(tx: Tx, projectId: string | undefined): Promise<number | undefined> {
-  if (!projectId) return undefined;
-  const [row] = await tx
-    .update(projects)
-    // updated_at is kept: numbering an event is not a change to the project.
-    .set({ eventSeq: sql`${projects.eventSeq} + 1`, updatedAt: sql`${projects.updatedAt}` })
-    .where(eq(projects.id, projectId))
-    .returning({ seq: projects.eventSeq });
-  return row?.seq;
+async function numberEvents(ctx: ServiceContext, events: readonly PendingEvent[]): Promise<(number | undefined)[]> {
+  const perProject = new Map<string, number>();
+  for (const event of events) if (event.projectId) perProject.set(event.projectId, (perProject.get(event.projectId) ?? 0) + 1);
+  const firsts = new Map<string, number | undefined>();
+  await Promise.all(
+    [...perProject].map(async ([projectId, count]) => {
+      firsts.set(projectId, await ctx.numbering.take(projectId, count).catch(() => undefined));
+    }),
+  );
+  return events.map((event) => {
+    if (!event.projectId) return undefined;
+    const seq = firsts.get(event.projectId);
+    if (seq !== undefined) firsts.set(event.projectId, seq + 1);
+    return seq;
+  });
+}
+
+async function writeActivity(tx: Tx, actorId: string, entries: readonly ActivityEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.insert(activity).values(
+    entries.map((entry) => ({
+      actorId,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      teamId: entry.teamId ?? null,
+      projectId: entry.projectId ?? null,
+      before: entry.before ?? null,
+      after: entry.after ?? null,
+    })),
+  );
+}
+
+/**
+ * The project's write lock, for changes that read or recompute what other writers
+ * of the project change too (feature progress, element roll-up, dependency cycles,
+ * the default element), so each sees the others' committed work. Locks are taken
+ * todo rows first, then the project, then features and elements, in every
+ * mutation, so writers queue and never deadlock over them.
+ */
+export async function lockProjectWork(tx: Tx, projectId: string): Promise<void> {
+  await tx.execute(sql`select 1 from ${projects} where ${projects.id} = ${projectId} for no key update`);
 }

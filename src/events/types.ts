@@ -13,11 +13,13 @@ export type DomainEventName =
   | 'sessionUpdated'
   | 'ideaUpdated'
   | 'mcpVerified'
-  | 'teamUpdated';
+  | 'teamUpdated'
+  /** A user's role, activity, profile or existence changed; addressed to nobody on the wire. */
+  | 'userUpdated';
 
 export interface DomainEvent {
   name: DomainEventName;
-  /** The team whose members may see this event; empty for events addressed to one user (`mcpVerified`). */
+  /** The team whose members may see this event; empty for events about one user (`mcpVerified`, `userUpdated`). */
   teamId: string;
   /** Set for project-scoped events; those get a `seq`. */
   projectId?: string | undefined;

@@ -48,6 +48,30 @@ export function createMetrics() {
       registers: [registry],
     }),
     db: createDatabaseMetrics(registry),
+    ...realtimeMetrics(registry),
+    ...mcpMetrics(registry),
+  };
+}
+
+/** How an MCP tool call ended: answered, failed (a rule, a refusal or a server fault), or refused its arguments. */
+export type McpToolOutcome = 'ok' | 'error' | 'invalid_input';
+
+/** MCP tool calls (src/mcp/server.ts), labelled by tool name: a fixed set, never caller input. */
+function mcpMetrics(registry: Registry) {
+  return {
+    mcpToolCalls: new Counter({
+      name: 'mcp_tool_calls_total',
+      help: 'MCP tool calls by tool and outcome (ok, error, invalid_input)',
+      labelNames: ['tool', 'outcome'] as const,
+      registers: [registry],
+    }),
+    mcpToolDuration: new Histogram({
+      name: 'mcp_tool_call_duration_seconds',
+      help: 'Time MCP tool handlers took, by tool and outcome (calls refused before the handler ran are not timed)',
+      labelNames: ['tool', 'outcome'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
   };
 }
 
@@ -82,3 +106,43 @@ function createDatabaseMetrics(registry: Registry) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+// ---------------------------------------------------------------------------------
+// Live board (SignalR hub, src/realtime): kept apart so the hub's metrics change in one place.
+
+/** The kinds of hub records counted in and out; `other` is anything the hub ignores. */
+export const SIGNALR_MESSAGE_TYPES = ['handshake', 'invocation', 'completion', 'ping', 'close', 'other'] as const;
+export type SignalRMessageType = (typeof SIGNALR_MESSAGE_TYPES)[number];
+
+function realtimeMetrics(registry: Registry) {
+  return {
+    signalrConnections: new Gauge({
+      name: 'signalr_connections',
+      help: 'Open SignalR hub connections on this instance (handshake completed)',
+      registers: [registry],
+    }),
+    signalrMessagesReceived: new Counter({
+      name: 'signalr_messages_received_total',
+      help: 'Hub protocol records received from clients, by message type',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    signalrMessagesSent: new Counter({
+      name: 'signalr_messages_sent_total',
+      help: 'Hub protocol records sent to clients, by message type',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    signalrFanOutDuration: new Histogram({
+      name: 'signalr_fanout_duration_seconds',
+      help: 'From a group message being queued until the last of its sockets was handed its frame',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    signalrBackpressureDrops: new Counter({
+      name: 'signalr_backpressure_drops_total',
+      help: 'Sockets dropped because their unsent bytes passed the limit (a client that does not read)',
+      registers: [registry],
+    }),
+  };
+}

@@ -78,10 +78,7 @@ export async function authenticateMcp(request: FastifyRequest, services: AppServ
 /** The service context every tool call of this identity runs with. */
 export function callContext(identity: McpIdentity, services: AppServices): McpCallContext {
   return {
-    db: services.database.db,
-    actor: identity.key.actor,
-    events: services.events,
-    cache: services.cache,
+    ...services.contextFor(identity.key.actor),
     boundProjectId: identity.boundProjectId,
     readOnly: identity.key.readOnly,
   };

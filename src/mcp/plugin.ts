@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ALL_TOOLS } from './tools/index.js';
 import { McpAuthError, type McpIdentity, authenticateMcp, callContext } from './auth.js';
-import { MCP_SERVER_NAME, buildMcpServer } from './server.js';
-import { LegacySseTransport } from './transports/sse.js';
+import type * as McpRuntime from './runtime.js';
 import { McpSessionRegistry } from './transports/sessions.js';
-import { handleStreamableHttp } from './transports/streamable-http.js';
+
+type Runtime = typeof McpRuntime;
 
 /**
  * The MCP endpoints (DECISIONS.md "MCP"), unprefixed and under `/v1`, sharing one
@@ -15,12 +14,18 @@ import { handleStreamableHttp } from './transports/streamable-http.js';
  */
 export default async function mcpPlugin(app: FastifyInstance): Promise<void> {
   const sessions = new McpSessionRegistry();
+  // Loaded once the server listens (so /health answers sooner), or by the first MCP
+  // request if that comes first; import() itself runs a module only once.
+  const runtime = () => import('./runtime.js');
+  app.addHook('onListen', async () => {
+    void runtime();
+  });
   app.addHook('onClose', async () => sessions.closeAll());
-  await app.register(mcpRoutes, { sessions });
-  await app.register(mcpRoutes, { sessions, prefix: '/v1' });
+  await app.register(mcpRoutes, { sessions, runtime });
+  await app.register(mcpRoutes, { sessions, runtime, prefix: '/v1' });
 }
 
-async function mcpRoutes(app: FastifyInstance, opts: { sessions: McpSessionRegistry }): Promise<void> {
+async function mcpRoutes(app: FastifyInstance, opts: { sessions: McpSessionRegistry; runtime: () => Promise<Runtime> }): Promise<void> {
   const { sessions } = opts;
   const services = app.services;
   const hide = { hide: true };
@@ -37,10 +42,15 @@ async function mcpRoutes(app: FastifyInstance, opts: { sessions: McpSessionRegis
     }
   }
 
-  const serverFor = (identity: McpIdentity) => () =>
-    buildMcpServer({ tools: ALL_TOOLS, profile: identity.profile, context: callContext(identity, services), log: app.log });
+  const serverFor =
+    ({ buildMcpServer, ALL_TOOLS }: Runtime, identity: McpIdentity) =>
+    () =>
+      buildMcpServer({ tools: ALL_TOOLS, profile: identity.profile, context: callContext(identity, services), log: app.log, metrics: services.metrics });
 
-  app.get('/mcp/health', { schema: { ...hide, summary: 'MCP server health' } }, async () => ({ status: 'ok', service: MCP_SERVER_NAME }));
+  app.get('/mcp/health', { schema: { ...hide, summary: 'MCP server health' } }, async () => ({
+    status: 'ok',
+    service: (await opts.runtime()).MCP_SERVER_NAME,
+  }));
 
   app.route({
     method: ['GET', 'POST', 'DELETE'],
@@ -49,7 +59,8 @@ async function mcpRoutes(app: FastifyInstance, opts: { sessions: McpSessionRegis
     handler: async (request, reply) => {
       const identity = await identify(request, reply);
       if (!identity) return reply;
-      return handleStreamableHttp(request, reply, sessions, identity.key.keyId, serverFor(identity));
+      const runtime = await opts.runtime();
+      return runtime.handleStreamableHttp(request, reply, sessions, identity.key.keyId, serverFor(runtime, identity));
     },
   });
 
@@ -57,10 +68,11 @@ async function mcpRoutes(app: FastifyInstance, opts: { sessions: McpSessionRegis
     const identity = await identify(request, reply);
     if (!identity) return reply;
     if (sessions.full) return reply.code(503).send({ detail: 'Too many open MCP sessions; try again later' });
+    const runtime = await opts.runtime();
     reply.hijack();
     // The endpoint keeps the prefix the client used, so `/v1/mcp/sse` posts to `/v1/mcp/messages`.
-    const transport = new LegacySseTransport(reply.raw, `${app.prefix}/mcp/messages`);
-    const server = serverFor(identity)();
+    const transport = new runtime.LegacySseTransport(reply.raw, `${app.prefix}/mcp/messages`);
+    const server = serverFor(runtime, identity)();
     sessions.add(transport.sessionId, { transport, server, keyId: identity.key.keyId, lastActiveAt: Date.now(), idleExpires: false });
     reply.raw.on('close', () => {
       sessions.remove(transport.sessionId);
@@ -76,6 +88,7 @@ async function mcpRoutes(app: FastifyInstance, opts: { sessions: McpSessionRegis
     const query = (request.query ?? {}) as Record<string, unknown>;
     const sessionId = query.session_id ?? query.sessionId;
     if (typeof sessionId !== 'string' || sessionId === '') return reply.code(400).send({ detail: 'Missing session_id' });
+    const { LegacySseTransport } = await opts.runtime();
     const session = sessions.touch(sessionId);
     if (!session || !(session.transport instanceof LegacySseTransport)) {
       return reply.code(404).send({ detail: 'Session not found: reconnect to /mcp/sse' });

@@ -3,6 +3,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { DomainError } from '../domain/errors.js';
+import type { McpToolOutcome, Metrics } from '../infra/metrics.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import type { McpCallContext, ToolDefinition, ToolProfile } from './tools/types.js';
@@ -29,7 +30,11 @@ export interface McpServerOptions {
   /** The caller, bound once for the whole MCP session (or the one stateless request). */
   context: McpCallContext;
   log: FastifyBaseLogger;
+  /** Where every call's outcome and duration is counted (the app's /metrics). */
+  metrics: ToolCallMetrics;
 }
+
+export type ToolCallMetrics = Pick<Metrics, 'mcpToolCalls' | 'mcpToolDuration'>;
 
 /**
  * An MCP server for one caller: the profile's tools, the resources and prompts, each validated by its zod schema
@@ -43,10 +48,20 @@ export function buildMcpServer(options: McpServerOptions): McpServer {
       tool.name,
       {
         description: tool.description,
-        inputSchema: z.object(tool.inputSchema).strict(),
+        inputSchema: z
+          .object(tool.inputSchema)
+          .strict()
+          // Not a rule: the SDK validates arguments before any code of ours runs, so
+          // this hook (which never refines anything) is where a refused call is counted.
+          .refine(() => true, {
+            when: (payload) => {
+              if (payload.issues.length > 0) options.metrics.mcpToolCalls.inc({ tool: tool.name, outcome: 'invalid_input' });
+              return false;
+            },
+          }),
         annotations: { destructiveHint: false, ...tool.annotations },
       },
-      ((args: Record<string, unknown>) => runTool(tool, options.context, args, options.log)) as never,
+      ((args: Record<string, unknown>) => runTool(tool, options.context, args, options.log, options.metrics)) as never,
     );
   }
   registerResources(server, options.context);
@@ -63,25 +78,48 @@ export function errorResult(message: string, extra: Record<string, unknown> = {}
   return { content: [{ type: 'text', text: JSON.stringify({ error: message, ...extra }) }], isError: true };
 }
 
-export async function runTool(tool: ToolDefinition, ctx: McpCallContext, args: Record<string, unknown>, log: FastifyBaseLogger): Promise<CallToolResult> {
+/** Every tool call that passed the SDK's argument validation runs, is timed and counted here. */
+export async function runTool(
+  tool: ToolDefinition,
+  ctx: McpCallContext,
+  args: Record<string, unknown>,
+  log: FastifyBaseLogger,
+  metrics: ToolCallMetrics,
+): Promise<CallToolResult> {
+  const started = process.hrtime.bigint();
+  const { result, outcome } = await outcomeOf(tool, ctx, args, log);
+  const labels = { tool: tool.name, outcome };
+  metrics.mcpToolCalls.inc(labels);
+  metrics.mcpToolDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+  return result;
+}
+
+async function outcomeOf(
+  tool: ToolDefinition,
+  ctx: McpCallContext,
+  args: Record<string, unknown>,
+  log: FastifyBaseLogger,
+): Promise<{ result: CallToolResult; outcome: McpToolOutcome }> {
   if (ctx.readOnly && !tool.annotations.readOnlyHint) {
-    return errorResult(`This API key is read-only: ${tool.name} changes data. Use a key without the read-only flag.`);
+    const result = errorResult(`This API key is read-only: ${tool.name} changes data. Use a key without the read-only flag.`);
+    return { result, outcome: 'error' };
   }
   try {
-    return jsonResult(await tool.handler(ctx, args));
+    return { result: jsonResult(await tool.handler(ctx, args)), outcome: 'ok' };
   } catch (error) {
     return failureResult(tool, error, log);
   }
 }
 
-function failureResult(tool: ToolDefinition, error: unknown, log: FastifyBaseLogger): CallToolResult {
+function failureResult(tool: ToolDefinition, error: unknown, log: FastifyBaseLogger): { result: CallToolResult; outcome: McpToolOutcome } {
   if (error instanceof DomainError) {
-    return errorResult(error.message, { status: error.status, ...error.extra });
+    // A rule said no (not found, forbidden, a workflow move): the call ran and failed.
+    return { result: errorResult(error.message, { status: error.status, ...error.extra }), outcome: 'error' };
   }
   if (error instanceof z.ZodError) {
     const problems = error.issues.map((issue) => `${issue.path.join('.') || 'arguments'}: ${issue.message}`);
-    return errorResult(`Invalid arguments for ${tool.name}: ${problems.join('; ')}`);
+    return { result: errorResult(`Invalid arguments for ${tool.name}: ${problems.join('; ')}`), outcome: 'invalid_input' };
   }
   log.error({ err: error, tool: tool.name }, 'MCP tool failed');
-  return errorResult(`${tool.name} failed on the server; try again, and report it if it keeps failing`);
+  return { result: errorResult(`${tool.name} failed on the server; try again, and report it if it keeps failing`), outcome: 'error' };
 }

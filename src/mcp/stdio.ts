@@ -177,7 +177,7 @@ async function runDirect(config: Config, settings: StdioEnv): Promise<number> {
       profile: settings.profile ?? key.toolProfile ?? DEFAULT_PROFILE,
       boundProjectId: key.projectId ?? settings.projectId,
     };
-    const server = buildMcpServer({ tools: ALL_TOOLS, profile: identity.profile, context: callContext(identity, services), log });
+    const server = buildMcpServer({ tools: ALL_TOOLS, profile: identity.profile, context: callContext(identity, services), log, metrics: services.metrics });
     const transport = new StdioServerTransport();
     await server.connect(transport);
     await untilStdinCloses();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
 import type { Actor } from '../domain/context.js';
+import type { SignalRMessageType } from '../infra/metrics.js';
 import {
   type InvocationMessage,
   MessageType,
@@ -27,8 +28,14 @@ export interface RealtimeOptions {
   /** Invocations a client may send in a burst, and refilled per second after it. */
   invocationBurst: number;
   invocationsPerSecond: number;
-  /** Outgoing bytes a slow client may have queued before it is dropped. */
+  /**
+   * Outgoing bytes a slow client may have queued before it is dropped (closed without a
+   * handshake; it reconnects and refetches). Dropping rather than skipping messages:
+   * a client that silently missed events would show a stale board until its next seq gap.
+   */
   maxBufferedBytes: number;
+  /** Sockets written per event-loop turn during a group fan-out; other work interleaves between slices. */
+  fanOutSliceSize: number;
 }
 
 export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
@@ -39,6 +46,7 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   invocationBurst: 40,
   invocationsPerSecond: 20,
   maxBufferedBytes: 4 * 1024 * 1024,
+  fanOutSliceSize: 500,
 };
 
 /** A failure a hub method reports to its caller as the Completion's error text. */
@@ -51,7 +59,23 @@ export interface ConnectionEvents {
   invoke(connection: HubConnection, message: InvocationMessage): Promise<unknown>;
   closed(connection: HubConnection): void;
   error(connection: HubConnection, error: unknown, context: string): void;
+  meter: ConnectionMeter;
 }
+
+/** Counts for /metrics; the fan-out counts its invocations per group message, not here. */
+export interface ConnectionMeter {
+  received(type: SignalRMessageType): void;
+  sent(type: SignalRMessageType): void;
+  droppedSlow(): void;
+}
+
+const RECEIVED_TYPES: Record<number, SignalRMessageType> = {
+  [MessageType.Invocation]: 'invocation',
+  [MessageType.StreamInvocation]: 'invocation',
+  [MessageType.Completion]: 'completion',
+  [MessageType.Ping]: 'ping',
+  [MessageType.Close]: 'close',
+};
 
 /**
  * One client's WebSocket, speaking the JSON hub protocol: handshake first, then
@@ -93,22 +117,40 @@ export class HubConnection {
     return !this.closed && this.handshakeDone;
   }
 
-  /** Sends one or more encoded records; drops a client that cannot keep up. */
-  send(records: string): void {
-    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
-    if (this.socket.bufferedAmount > this.options().maxBufferedBytes) {
-      this.closed = true;
-      this.socket.terminate();
-      return;
-    }
+  /** Sends one encoded record of the given type; drops a client that cannot keep up. */
+  send(record: string, type: SignalRMessageType): void {
+    if (!this.writable()) return;
     this.lastSentAt = Date.now();
-    this.socket.send(records);
+    this.events.meter.sent(type);
+    this.socket.send(record);
+  }
+
+  /**
+   * Sends a record encoded once for many connections (an invocation). The Buffer goes
+   * to the socket as it is, as a text frame: no per-socket JSON or UTF-8 encoding.
+   * Returns false when the connection did not take it.
+   */
+  sendEncoded(record: Buffer, now = Date.now()): boolean {
+    if (!this.writable()) return false;
+    this.lastSentAt = now;
+    this.socket.send(record, { binary: false });
+    return true;
+  }
+
+  private writable(): boolean {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return false;
+    if (this.socket.bufferedAmount > this.options().maxBufferedBytes) {
+      this.events.meter.droppedSlow();
+      this.terminate();
+      return false;
+    }
+    return true;
   }
 
   /** Sends Close (with the reason, if any) and ends the WebSocket. */
   close(error?: string, allowReconnect = false): void {
     if (this.closed) return;
-    if (this.handshakeDone) this.send(encodeClose(error, allowReconnect));
+    if (this.handshakeDone) this.send(encodeClose(error, allowReconnect), 'close');
     this.closed = true;
     this.socket.close(1000);
   }
@@ -123,11 +165,11 @@ export class HubConnection {
     }
     if (!stalled && now - this.lastReceivedAt >= options.clientTimeoutMs) {
       // The peer is gone or stuck: say why in case it still reads, then drop the socket.
-      this.send(encodeClose('Server timeout elapsed without receiving a message from the client.'));
+      this.send(encodeClose('Server timeout elapsed without receiving a message from the client.'), 'close');
       this.terminate();
       return;
     }
-    if (now - this.lastSentAt >= options.pingIntervalMs) this.send(PING_RECORD);
+    if (now - this.lastSentAt >= options.pingIntervalMs) this.send(PING_RECORD, 'ping');
   }
 
   /** Drops the socket without a closing handshake (a vanished peer never answers it). */
@@ -180,26 +222,29 @@ export class HubConnection {
   }
 
   private handshake(record: string): void {
+    this.events.meter.received('handshake');
     const result = parseHandshake(record);
     if (!result.ok) {
       // A handshake failure is answered in the handshake's own format, then the socket ends.
+      this.events.meter.sent('handshake');
       this.socket.send(encodeHandshakeResponse(result.error));
       this.closed = true;
       this.socket.close(1000);
       return;
     }
     this.handshakeDone = true;
-    this.send(encodeHandshakeResponse());
+    this.send(encodeHandshakeResponse(), 'handshake');
     this.events.handshaken(this);
   }
 
   private dispatch(record: string): void {
     const message = parseMessage(record);
+    this.events.meter.received(RECEIVED_TYPES[message.type] ?? 'other');
     switch (message.type) {
       case MessageType.Invocation:
         return this.enqueue(message);
       case MessageType.StreamInvocation:
-        if (this.admit()) this.send(encodeCompletion(message.invocationId, { error: 'Streaming hub methods are not supported.' }));
+        if (this.admit()) this.send(encodeCompletion(message.invocationId, { error: 'Streaming hub methods are not supported.' }), 'completion');
         return;
       case MessageType.Close:
         this.closed = true;
@@ -233,7 +278,7 @@ export class HubConnection {
   private enqueue(message: InvocationMessage): void {
     if (!this.admit()) {
       if (message.invocationId !== undefined && !this.closed) {
-        this.send(encodeCompletion(message.invocationId, { error: 'Rate limit exceeded: slow down and retry.' }));
+        this.send(encodeCompletion(message.invocationId, { error: 'Rate limit exceeded: slow down and retry.' }), 'completion');
       }
       return;
     }
@@ -251,7 +296,7 @@ export class HubConnection {
         error: error instanceof HubError ? error.message : `An unexpected error occurred invoking '${message.target}' on the server.`,
       };
     }
-    if (message.invocationId !== undefined) this.send(encodeCompletion(message.invocationId, outcome));
+    if (message.invocationId !== undefined) this.send(encodeCompletion(message.invocationId, outcome), 'completion');
   }
 
   private fail(reason: string): void {

@@ -56,7 +56,7 @@ export function wirePayload(event: DomainEvent): Record<string, unknown> {
 function toTeam(hub: Hub, teamId: string, target: string, payload: Record<string, unknown>): void {
   // An admin who is also a member sits in both groups: send once per connection.
   const recipients = new Set([...hub.connectionsIn(groups.team(teamId)), ...hub.connectionsIn(groups.admins)]);
-  for (const connection of recipients) hub.sendTo(connection, target, [payload]);
+  hub.deliverTo([...recipients], target, [payload]);
 }
 
 /** Membership or team changes: move the affected user's groups, drop what they lost. */

@@ -3,10 +3,19 @@ import type { WebSocket } from 'ws';
 import { readableTeamIds } from '../domain/access.js';
 import type { Actor, ServiceContext } from '../domain/context.js';
 import type { AppServices } from '../services.js';
-import { type ConnectionEvents, DEFAULT_REALTIME_OPTIONS, HubConnection, HubError, type RealtimeOptions } from './connection.js';
+import type { Metrics } from '../infra/metrics.js';
+import {
+  type ConnectionEvents,
+  type ConnectionMeter,
+  DEFAULT_REALTIME_OPTIONS,
+  HubConnection,
+  HubError,
+  type RealtimeOptions,
+} from './connection.js';
 import { hubMethods } from './methods.js';
+import { Outbox } from './outbox.js';
 import type { PresenceEntry, PresenceStore } from './presence.js';
-import { encodeInvocation } from './protocol.js';
+import { encodeInvocationBytes } from './protocol.js';
 
 /** Group names: one per project (joined explicitly), team and user (automatic), and the admins. */
 export const groups = {
@@ -34,7 +43,6 @@ export interface HubDeps {
   services: AppServices;
   log: FastifyBaseLogger;
   presence: PresenceStore;
-  onConnectionCountChange(count: number): void;
 }
 
 /**
@@ -53,8 +61,22 @@ export class Hub {
   private timer: NodeJS.Timeout | undefined;
   private closing = false;
   private readonly cleanups = new Set<Promise<void>>();
+  private readonly metrics: Metrics;
+  private readonly meter: ConnectionMeter;
+  private readonly outbox: Outbox;
 
   constructor(readonly deps: HubDeps) {
+    this.metrics = deps.services.metrics;
+    this.meter = connectionMeter(this.metrics);
+    this.outbox = new Outbox(
+      () => this.options.fanOutSliceSize,
+      {
+        delivered: (seconds, sent, timed) => {
+          this.metrics.signalrMessagesSent.inc({ type: 'invocation' }, sent);
+          if (timed) this.metrics.signalrFanOutDuration.observe(seconds);
+        },
+      },
+    );
     this.startTimer();
   }
 
@@ -70,8 +92,7 @@ export class Hub {
 
   /** The context hub methods run domain services with: the connection's own user. */
   contextOf(actor: Actor): ServiceContext {
-    const { database, events, cache } = this.deps.services;
-    return { db: database.db, actor, events, cache };
+    return this.deps.services.contextFor(actor);
   }
 
   /** Takes over an upgraded socket of an authenticated user. */
@@ -87,7 +108,7 @@ export class Hub {
         this.join(connection, groups.user(actor.id));
         if (teamIds === 'all') this.join(connection, groups.admins);
         else for (const teamId of teamIds) this.join(connection, groups.team(teamId));
-        this.deps.onConnectionCountChange(this.connections.size);
+        this.metrics.signalrConnections.set(this.connections.size);
       },
       invoke: (connection, message) => {
         const method = this.methods.get(message.target.toLowerCase());
@@ -107,6 +128,7 @@ export class Hub {
         this.cleanups.add(cleanup);
       },
       error: (connection, error, context) => this.deps.log.warn({ err: error, connectionId: connection.id }, `realtime: ${context}`),
+      meter: this.meter,
     };
     this.unregistered.add(new HubConnection(socket, actor, () => this.options, events));
   }
@@ -145,16 +167,28 @@ export class Hub {
     this.relay?.publishGroupMessage(message);
   }
 
-  /** Sends to the members of a group on this instance only (the relay calls this). */
+  /**
+   * Sends to the members of a group on this instance only (the relay calls this): the
+   * members as they are now, the record encoded once, the writes after this turn.
+   */
   deliver(message: GroupMessage): void {
     const set = this.members.get(message.group);
     if (!set || set.size === 0) return;
-    const record = encodeInvocation(message.target, message.args);
-    for (const connection of set) if (connection.id !== message.exceptConnectionId) connection.send(record);
+    const recipients = message.exceptConnectionId ? [...set].filter((connection) => connection.id !== message.exceptConnectionId) : [...set];
+    this.deliverTo(recipients, message.target, message.args);
   }
 
+  /** One invocation for several connections (each listed once), queued behind what is already going out. */
+  deliverTo(recipients: readonly HubConnection[], target: string, args: unknown[]): void {
+    if (recipients.length === 0) return;
+    this.outbox.enqueue(encodeInvocationBytes(target, args), recipients, true);
+  }
+
+  /** One invocation for one connection; never overtakes group messages still queued for it. */
   sendTo(connection: HubConnection, target: string, args: unknown[]): void {
-    connection.send(encodeInvocation(target, args));
+    const record = encodeInvocationBytes(target, args);
+    if (!this.outbox.idle) return this.outbox.enqueue(record, [connection], false);
+    if (connection.sendEncoded(record)) this.metrics.signalrMessagesSent.inc({ type: 'invocation' });
   }
 
   rememberProjectTeam(projectId: string, teamId: string): void {
@@ -227,13 +261,14 @@ export class Hub {
     await Promise.race([gone, new Promise<void>((resolve) => (timeout = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timeout);
     for (const connection of [...open, ...this.unregistered]) connection.terminate();
+    await this.outbox.drained();
     // Presence of the closed connections is withdrawn before Redis goes away.
     await Promise.all([...this.cleanups]);
   }
 
   private async forget(connection: HubConnection): Promise<void> {
     if (!this.connections.delete(connection.id)) return;
-    this.deps.onConnectionCountChange(this.connections.size);
+    this.metrics.signalrConnections.set(this.connections.size);
     const projects = [...connection.groups].filter((group) => group.startsWith('project:')).map((group) => group.slice('project:'.length));
     for (const group of [...connection.groups]) if (!group.startsWith('project:')) this.leave(connection, group);
     await Promise.all(projects.map((projectId) => this.exitProject(connection, projectId))).catch((error: unknown) =>
@@ -260,6 +295,14 @@ export class Hub {
 
   /** Connections still in their handshake; the timer drops those that never finish it. */
   private readonly unregistered = new Set<HubConnection>();
+}
+
+function connectionMeter(metrics: Metrics): ConnectionMeter {
+  return {
+    received: (type) => metrics.signalrMessagesReceived.inc({ type }),
+    sent: (type) => metrics.signalrMessagesSent.inc({ type }),
+    droppedSlow: () => metrics.signalrBackpressureDrops.inc(),
+  };
 }
 
 function presenceEntry(connection: HubConnection): PresenceEntry {

@@ -5,7 +5,6 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Gauge } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { readableTeamIds, requireProjectAccess } from '../domain/access.js';
 import type { Actor } from '../domain/context.js';
@@ -39,18 +38,12 @@ const MAX_FRAME_BYTES = 1024 * 1024;
 export default fp(
   async function realtime(app: FastifyInstance) {
     const { services } = app;
-    const gauge = new Gauge({
-      name: 'signalr_connections',
-      help: 'Open SignalR hub connections on this instance',
-      registers: [services.metrics.registry],
-    });
     const instanceId = randomBytes(8).toString('hex');
     const presence = services.redis ? new RedisPresence(services.redis, instanceId, app.log) : new MemoryPresence();
     const hub = new Hub({
       services,
       log: app.log,
       presence,
-      onConnectionCountChange: (count) => gauge.set(count),
     });
     app.decorate('realtime', hub);
 
@@ -63,12 +56,10 @@ export default fp(
     };
     const backplane =
       services.redis && services.config.redis
-        ? await startBackplane({ hub, redis: services.redis, keyPrefix: services.config.redis.keyPrefix, instanceId, log: app.log, onRemoteEvent: schedule })
+        ? await startBackplane({ hub, redis: services.redis, keyPrefix: services.config.redis.keyPrefix, instanceId, log: app.log })
         : undefined;
-    const unsubscribe = services.events.subscribe((event) => {
-      backplane?.publishEvent(event);
-      schedule(event);
-    });
+    // Remote events too: the event relay (events/relay.ts) brings the other instances'.
+    const unsubscribe = services.events.subscribe(schedule, { includeRemote: true });
 
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
     const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -97,7 +88,7 @@ export default fp(
       const token = url.searchParams.get('access_token') ?? (header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined);
       if (!token) throw new UnauthenticatedUpgrade('Not authenticated');
       const actor = await services.auth.authenticate(services.database.db, token);
-      const teamIds = await readableTeamIds({ db: services.database.db, actor, events: services.events, cache: services.cache });
+      const teamIds = await readableTeamIds(services.contextFor(actor));
       return { actor, teamIds };
     }
 

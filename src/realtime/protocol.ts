@@ -131,6 +131,11 @@ export function encodeInvocation(target: string, args: readonly unknown[]): stri
   return frame({ type: MessageType.Invocation, target, arguments: args });
 }
 
+/** The same record as UTF-8 bytes, encoded once and then written as-is to every recipient. */
+export function encodeInvocationBytes(target: string, args: readonly unknown[]): Buffer {
+  return Buffer.from(encodeInvocation(target, args), 'utf8');
+}
+
 /** A Completion: `error` set means failure; otherwise `result` when the method returned one. */
 export function encodeCompletion(invocationId: string, outcome: { error: string } | { result?: unknown }): string {
   if ('error' in outcome) return frame({ type: MessageType.Completion, invocationId, error: outcome.error });

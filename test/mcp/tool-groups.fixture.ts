@@ -89,10 +89,7 @@ export async function connectResourcesAndPrompts(
 ): Promise<McpConnection> {
   const services = server.app.fastify.services;
   const ctx: McpCallContext = {
-    db: services.database.db,
-    events: services.events,
-    cache: services.cache,
-    actor: { id: actor.id, email: actor.email, role: actor.role ?? 'member' },
+    ...services.contextFor({ id: actor.id, email: actor.email, role: actor.role ?? 'member' }),
     boundProjectId: options.boundProjectId,
     readOnly: false,
   };

@@ -1,14 +1,16 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { refreshTokens, teamMembers, users } from '../../db/schema.js';
-import { hashPassword, verifyPassword } from '../../infra/passwords.js';
+import type { PasswordHashing } from '../../infra/passwords.js';
 import { randomToken } from '../../infra/random.js';
+import { actorRecord } from '../access.js';
 import type { Actor } from '../context.js';
 import { Conflict, RuleViolation, Unauthenticated, isUniqueViolation } from '../errors.js';
 import { assertInvitationUsable, claimInvitation } from '../invitations/service.js';
 import { createPersonalTeam } from '../teams/service.js';
 import type { UserRow } from '../users/presenter.js';
-import { isUserRole, normalizeEmail, passwordPolicyMessage, passwordProblems } from '../users/rules.js';
+import { normalizeEmail, passwordPolicyMessage, passwordProblems } from '../users/rules.js';
+import type { DomainMemo } from '../memo.js';
 import { hashToken, type TokenIssuer } from './tokens.js';
 
 export interface TokenPair {
@@ -33,8 +35,12 @@ export class AuthService {
   // Verified against when the email is unknown, so both failures cost one argon2 run.
   private readonly dummyHash: Promise<string>;
 
-  constructor(private readonly tokens: TokenIssuer) {
-    this.dummyHash = randomToken(16).then(hashPassword);
+  constructor(
+    private readonly tokens: TokenIssuer,
+    private readonly memo: DomainMemo,
+    private readonly passwords: PasswordHashing,
+  ) {
+    this.dummyHash = randomToken(16).then((secret) => passwords.hash(secret));
   }
 
   async register(db: Db, input: RegisterInput): Promise<{ user: UserRow; tokens: TokenPair }> {
@@ -43,7 +49,7 @@ export class AuthService {
     const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
     if (existing) throw new Conflict('Email already registered');
     await assertInvitationUsable(db, input.invitationCode);
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await this.passwords.hash(input.password);
 
     const user = await db
       .transaction(async (tx) => {
@@ -73,7 +79,7 @@ export class AuthService {
   async login(db: Db, emailInput: string, password: string): Promise<{ user: UserRow; tokens: TokenPair }> {
     const email = normalizeEmail(emailInput);
     const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
-    const passwordMatches = await verifyPassword(user?.passwordHash ?? (await this.dummyHash), password);
+    const passwordMatches = await this.passwords.verify(user?.passwordHash ?? (await this.dummyHash), password);
     if (!user || !passwordMatches) throw new Unauthenticated(INVALID_CREDENTIALS);
     if (!user.isActive) throw new Unauthenticated('User account is inactive');
     const [loggedIn] = await db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, user.id)).returning();
@@ -124,11 +130,16 @@ export class AuthService {
     return loadActiveUser(db, actor.id);
   }
 
-  /** Resolves a bearer token to the acting user, re-read from the database every time. */
+  /**
+   * Resolves a bearer token to the acting user as they are now: the memo holds users
+   * until an event says they changed, so a deactivated or demoted user is refused or
+   * demoted on their very next request.
+   */
   async authenticate(db: Db, accessToken: string): Promise<Actor> {
     const claims = await this.tokens.verifyAccess(accessToken);
-    const user = await loadActiveUser(db, claims.userId);
-    return { id: user.id, email: user.email, role: isUserRole(user.role) ? user.role : 'member' };
+    const user = await actorRecord(this.memo, db, claims.userId);
+    if (!user || !user.isActive) throw new Unauthenticated('User not found or inactive');
+    return { id: user.id, email: user.email, role: user.role };
   }
 
   private async issuePair(db: DbOrTx, user: UserRow, familyId?: string): Promise<TokenPair> {

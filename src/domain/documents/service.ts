@@ -57,7 +57,7 @@ export async function createDocument(ctx: ServiceContext, input: DocumentInput):
       })
       .returning(documentColumns);
     record.activity({ action: 'document.created', entityType: 'document', entityId: document!.id, teamId: project.teamId, projectId: project.id, after: summaryOf(document!) });
-    await record.event({
+    record.event({
       name: 'projectUpdated',
       teamId: project.teamId,
       projectId: project.id,
@@ -130,7 +130,7 @@ export async function updateDocument(ctx: ServiceContext, documentId: string, ch
       before: summaryOf(current),
       after: summaryOf(updated),
     });
-    await record.event({
+    record.event({
       name: 'projectUpdated',
       teamId: project.teamId,
       projectId: project.id,
@@ -151,7 +151,7 @@ export async function deleteDocument(ctx: ServiceContext, documentId: string): P
     const [deleted] = await tx.delete(documents).where(eq(documents.id, documentId)).returning({ id: documents.id });
     if (!deleted) throw new NotFound('Document');
     record.activity({ action: 'document.deleted', entityType: 'document', entityId: documentId, teamId: project.teamId, projectId: project.id, before: summaryOf(current) });
-    await record.event({
+    record.event({
       name: 'projectUpdated',
       teamId: project.teamId,
       projectId: project.id,

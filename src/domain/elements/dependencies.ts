@@ -4,7 +4,7 @@ import { elementDependencies, projectElements } from '../../db/schema.js';
 import { requireProjectAccess } from '../access.js';
 import type { ServiceContext } from '../context.js';
 import { NotFound, RuleViolation, isUniqueViolation } from '../errors.js';
-import { mutate } from '../mutation.js';
+import { lockProjectWork, mutate } from '../mutation.js';
 import { CIRCULAR_DEPENDENCY, CROSS_PROJECT_DEPENDENCY, DUPLICATE_DEPENDENCY, SELF_DEPENDENCY } from './rules.js';
 import { elementEvent, loadElement } from './service.js';
 import { dependencyClosureIds, lockElementStructure } from './structure.js';
@@ -38,6 +38,7 @@ export async function addDependency(
   }
 
   return mutate(ctx, async (tx, record) => {
+    await lockProjectWork(tx, project.id);
     await lockElementStructure(tx, project.id);
     const [existing] = await tx
       .select({ id: elementDependencies.id })
@@ -64,7 +65,7 @@ export async function addDependency(
       throw error;
     }
     record.activity({ action: 'element_dependency.added', entityType: 'element_dependency', entityId: dependency!.id, teamId: project.teamId, projectId: project.id, after: dependency });
-    await record.event(elementEvent(project, 'dependency_added', elementId, { dependency_id: dependency!.id }));
+    record.event(elementEvent(project, 'dependency_added', elementId, { dependency_id: dependency!.id }));
     return dependency!;
   });
 }
@@ -82,12 +83,13 @@ export async function listDependencies(ctx: ServiceContext, elementId: string): 
 export async function removeDependency(ctx: ServiceContext, elementId: string, dependencyId: string): Promise<void> {
   const { project } = await loadElement(ctx, elementId, 'write');
   await mutate(ctx, async (tx, record) => {
+    await lockProjectWork(tx, project.id);
     const [removed] = await tx
       .delete(elementDependencies)
       .where(and(eq(elementDependencies.id, dependencyId), eq(elementDependencies.elementId, elementId)))
       .returning();
     if (!removed) throw new NotFound('Dependency');
     record.activity({ action: 'element_dependency.removed', entityType: 'element_dependency', entityId: dependencyId, teamId: project.teamId, projectId: project.id, before: removed });
-    await record.event(elementEvent(project, 'dependency_removed', elementId, { dependency_id: dependencyId }));
+    record.event(elementEvent(project, 'dependency_removed', elementId, { dependency_id: dependencyId }));
   });
 }

@@ -10,10 +10,30 @@ type WorkStatus = 'new' | 'in_progress' | 'done' | 'tested';
  * everything in it is done: testing is only ever set by hand.
  */
 export function rolledUpStatus(current: ElementStatus, contents: WorkStatus[]): ElementStatus | undefined {
-  if (contents.length === 0) return undefined;
-  const done = contents.filter((status) => status === 'done' || status === 'tested').length;
-  if (done === contents.length) return current === 'tested' ? 'tested' : 'done';
-  if (done > 0 || contents.includes('in_progress')) return 'in_progress';
+  return rolledUpFromTally(current, tallyContents(contents));
+}
+
+/** How an element's contents (its todos and child elements) stand, counted. */
+export interface ContentTally {
+  total: number;
+  /** done or tested */
+  done: number;
+  inProgress: number;
+}
+
+export function tallyContents(contents: readonly WorkStatus[]): ContentTally {
+  return {
+    total: contents.length,
+    done: contents.filter((status) => status === 'done' || status === 'tested').length,
+    inProgress: contents.filter((status) => status === 'in_progress').length,
+  };
+}
+
+/** The same rule over counts, as the database reports them. */
+export function rolledUpFromTally(current: ElementStatus, tally: ContentTally): ElementStatus | undefined {
+  if (tally.total === 0) return undefined;
+  if (tally.done === tally.total) return current === 'tested' ? 'tested' : 'done';
+  if (tally.done > 0 || tally.inProgress > 0) return 'in_progress';
   return 'new';
 }
 

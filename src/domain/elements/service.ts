@@ -7,7 +7,7 @@ import { type ProjectRow, requireProjectAccess, requireProjectWriter } from '../
 import type { ServiceContext } from '../context.js';
 import { NotFound, RuleViolation } from '../errors.js';
 import { refreshFeatureProgress } from '../features/service.js';
-import { type MutationRecorder, mutate } from '../mutation.js';
+import { type MutationRecorder, lockProjectWork, mutate } from '../mutation.js';
 import { rollUpElementStatus } from './rollup.js';
 import { type ElementStatus, PARENT_CYCLE, PARENT_NOT_IN_PROJECT } from './rules.js';
 import { isSelfOrDescendant, lockElementStructure, subtreeIds } from './structure.js';
@@ -85,6 +85,7 @@ export async function loadElement(
 export async function createElement(ctx: ServiceContext, input: ElementInput): Promise<ElementRow> {
   const project = await requireProjectWriter(ctx, input.projectId);
   return mutate(ctx, async (tx, record) => {
+    await lockProjectWork(tx, project.id);
     if (input.parentId) await requireParentInProject(tx, input.parentId, project.id);
     const [element] = await tx
       .insert(projectElements)
@@ -102,7 +103,7 @@ export async function createElement(ctx: ServiceContext, input: ElementInput): P
       })
       .returning();
     record.activity({ action: 'element.created', entityType: 'element', entityId: element!.id, teamId: project.teamId, projectId: project.id, after: element });
-    await record.event(elementEvent(project, 'element_created', element!.id));
+    record.event(elementEvent(project, 'element_created', element!.id));
     // A new child is new content of its parent: the parent's status follows.
     await rollUpParents(tx, record, project, [element!.parentId]);
     return element!;
@@ -139,6 +140,7 @@ export async function getElement(ctx: ServiceContext, elementId: string): Promis
 export async function updateElement(ctx: ServiceContext, elementId: string, changes: ElementChanges): Promise<ElementRow> {
   const { project } = await loadElement(ctx, elementId, 'write');
   return mutate(ctx, async (tx, record) => {
+    await lockProjectWork(tx, project.id);
     const moving = changes.parentId !== undefined;
     if (moving) await lockElementStructure(tx, project.id);
     const [before] = await tx.select().from(projectElements).where(eq(projectElements.id, elementId)).for('update');
@@ -160,7 +162,7 @@ export async function updateElement(ctx: ServiceContext, elementId: string, chan
 
     const fields = Object.keys(values).filter((key) => key !== 'updatedBy');
     record.activity({ action: 'element.updated', entityType: 'element', entityId: elementId, teamId: project.teamId, projectId: project.id, before, after: updated });
-    await record.event(elementEvent(project, 'element_updated', elementId, { fields }));
+    record.event(elementEvent(project, 'element_updated', elementId, { fields }));
     if (before.parentId !== updated!.parentId || before.status !== updated!.status) {
       await rollUpParents(tx, record, project, [before.parentId, updated!.parentId]);
     }
@@ -182,6 +184,7 @@ export async function previewElementDelete(ctx: ServiceContext, elementId: strin
 export async function deleteElement(ctx: ServiceContext, elementId: string): Promise<ElementDeletePreview> {
   const { project } = await loadElement(ctx, elementId, 'write');
   return mutate(ctx, async (tx, record) => {
+    await lockProjectWork(tx, project.id);
     await lockElementStructure(tx, project.id);
     const [before] = await tx.select().from(projectElements).where(eq(projectElements.id, elementId)).for('update');
     if (!before) throw new NotFound('Element');
@@ -200,7 +203,7 @@ export async function deleteElement(ctx: ServiceContext, elementId: string): Pro
       projectId: project.id,
       before: { element: before, removed },
     });
-    await record.event(elementEvent(project, 'element_deleted', elementId));
+    record.event(elementEvent(project, 'element_deleted', elementId));
     await rollUpParents(tx, record, project, [before.parentId]);
     for (const feature of touchedFeatures) await refreshFeatureProgress(tx, record, feature.id!, project.teamId);
     return removed;
@@ -243,7 +246,7 @@ async function rollUpParents(tx: DbOrTx, record: MutationRecorder, project: Proj
     if (parentId) for (const id of await rollUpElementStatus(tx, parentId)) changed.add(id);
   }
   if (changed.size === 0) return;
-  await record.event({
+  record.event({
     name: 'projectUpdated',
     teamId: project.teamId,
     projectId: project.id,

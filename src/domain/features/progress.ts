@@ -6,17 +6,6 @@ import { type FeatureStatus, type TodoTally, autoFeatureStatus, progressPercenta
 
 type FeatureRow = typeof features.$inferSelect;
 
-/**
- * Serialises the changes to one project's todos and features for the rest of the
- * transaction. A todo change touches derived rows (its feature's counters, its
- * element's roll-up) that other todo changes touch too; taking this lock first gives
- * every such transaction the same lock order, so they queue instead of deadlocking
- * on the rows their inserts reference.
- */
-export async function lockProjectWork(tx: Tx, projectId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`project-work:${projectId}`}))`);
-}
-
 export async function tallyTodos(db: DbOrTx, featureId: string): Promise<TodoTally> {
   const [row] = await db
     .select({
@@ -29,16 +18,30 @@ export async function tallyTodos(db: DbOrTx, featureId: string): Promise<TodoTal
   return { total: row?.total ?? 0, done: row?.done ?? 0, inProgress: row?.inProgress ?? 0 };
 }
 
+// Qualified by hand: inside the subquery Drizzle's unqualified names would mean the todo.
+const countTodos = (condition: string) =>
+  sql.raw(`(select count(*) from "todos" as "todo" where "todo"."feature_id" = "features"."id"${condition})`);
+
 /**
- * Recomputes a feature's counters, progress and auto-status from its todos, in the
- * caller's transaction (so they can never disagree with the todo change that caused
- * it). The feature row is locked first, so concurrent todo changes count in turn.
- * Publishes `featureUpdated` when anything moved. Returns the feature as it now is.
+ * Recomputes a feature's counters, progress and auto-status from its todos, counted
+ * by the database in the same statement that reads the feature, in the caller's
+ * transaction (so they can never disagree with the todo change that caused it).
+ * Callers hold the project's write lock (`lockProjectWork`), so concurrent todo
+ * changes count in turn. Publishes `featureUpdated` when anything moved. Returns the
+ * feature as it now is.
  */
 export async function refreshFeatureProgress(tx: Tx, record: MutationRecorder, featureId: string, teamId: string): Promise<FeatureRow | undefined> {
-  const [current] = await tx.select().from(features).where(eq(features.id, featureId)).for('update');
-  if (!current) return undefined;
-  const tally = await tallyTodos(tx, featureId);
+  const [found] = await tx
+    .select({
+      feature: features,
+      total: sql<number>`${countTodos('')}`.mapWith(Number),
+      done: sql<number>`${countTodos(` and "todo"."status" = 'done'`)}`.mapWith(Number),
+      inProgress: sql<number>`${countTodos(` and "todo"."status" = 'in_progress'`)}`.mapWith(Number),
+    })
+    .from(features)
+    .where(eq(features.id, featureId));
+  if (!found) return undefined;
+  const { feature: current, ...tally } = found;
   const next = {
     totalTodos: tally.total,
     completedTodos: tally.done,
@@ -61,7 +64,7 @@ export async function refreshFeatureProgress(tx: Tx, record: MutationRecorder, f
     before: pick(current),
     after: pick(updated!),
   });
-  await announceFeature(record, updated!, teamId);
+  announceFeature(record, updated!, teamId);
   return updated;
 }
 
@@ -69,8 +72,8 @@ function pick(feature: FeatureRow) {
   return { status: feature.status, progress_percentage: feature.progressPercentage, total_todos: feature.totalTodos, completed_todos: feature.completedTodos };
 }
 
-export function announceFeature(record: MutationRecorder, feature: FeatureRow, teamId: string, status: string = feature.status): Promise<void> {
-  return record.event({
+export function announceFeature(record: MutationRecorder, feature: FeatureRow, teamId: string, status: string = feature.status): void {
+  record.event({
     name: 'featureUpdated',
     teamId,
     projectId: feature.projectId,

@@ -4,15 +4,15 @@ import { documents, featureElements, features, githubBranches, projectElements, 
 import { requireProjectAccess, requireProjectWriter } from '../access.js';
 import type { ServiceContext } from '../context.js';
 import { Conflict, NotFound } from '../errors.js';
-import { mutate } from '../mutation.js';
+import { lockProjectWork, mutate } from '../mutation.js';
 import type { Page, PageRequest } from '../pagination.js';
 import { TODO_ORDER, type ElementRow, type TodoRow } from '../todos/queries.js';
-import { announceFeature, lockProjectWork, refreshFeatureProgress, tallyTodos } from './progress.js';
+import { announceFeature, refreshFeatureProgress, tallyTodos } from './progress.js';
 import { requireAssignableUser, requireProjectElements } from './references.js';
 import { type FeatureSort, type FeatureStatus, checkFeatureTransition } from './rules.js';
 
 /** For the other aggregates whose changes move a feature's todos (element deletion). */
-export { lockProjectWork, refreshFeatureProgress } from './progress.js';
+export { refreshFeatureProgress } from './progress.js';
 
 export type FeatureRow = typeof features.$inferSelect;
 
@@ -78,7 +78,7 @@ export async function createFeature(ctx: ServiceContext, input: FeatureInput): P
       await tx.insert(featureElements).values(elementIds.map((elementId) => ({ featureId: feature!.id, elementId })));
     }
     record.activity({ action: 'feature.created', entityType: 'feature', entityId: feature!.id, teamId: project.teamId, projectId: project.id, after: withoutSearch(feature!) });
-    await announceFeature(record, feature!, project.teamId);
+    announceFeature(record, feature!, project.teamId);
     return feature!;
   });
 }
@@ -140,7 +140,7 @@ export async function updateFeature(ctx: ServiceContext, featureId: string, chan
       before: withoutSearch(locked),
       after: withoutSearch(updated!),
     });
-    await announceFeature(record, updated!, teamId);
+    announceFeature(record, updated!, teamId);
     return updated!;
   });
 }
@@ -183,7 +183,7 @@ export async function deleteFeature(ctx: ServiceContext, featureId: string): Pro
       .where(eq(todos.featureId, featureId))
       .returning({ id: todos.id, version: todos.version });
     for (const todo of unlinked) {
-      await record.event({
+      record.event({
         name: 'todoUpdated',
         teamId,
         projectId: feature.projectId,
@@ -201,7 +201,7 @@ export async function deleteFeature(ctx: ServiceContext, featureId: string): Pro
       before: withoutSearch(feature),
       after: { todos_unlinked: preview.todosUnlinked.map((todo) => todo.id) },
     });
-    await announceFeature(record, feature, teamId, 'deleted');
+    announceFeature(record, feature, teamId, 'deleted');
     return preview;
   });
 }
@@ -246,7 +246,7 @@ export async function linkFeatureElement(ctx: ServiceContext, featureId: string,
     const inserted = await tx.insert(featureElements).values({ featureId, elementId }).onConflictDoNothing().returning({ id: featureElements.id });
     if (inserted.length === 0) throw new Conflict('Element is already linked to this feature');
     record.activity({ action: 'feature.element_linked', entityType: 'feature', entityId: featureId, teamId, projectId: feature.projectId, after: { element_id: elementId } });
-    await announceFeature(record, feature, teamId);
+    announceFeature(record, feature, teamId);
   });
 }
 

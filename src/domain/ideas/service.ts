@@ -50,7 +50,7 @@ export async function createIdea(ctx: ServiceContext, input: IdeaInput): Promise
       })
       .returning();
     record.activity({ action: 'idea.created', entityType: 'idea', entityId: idea!.id, teamId: idea!.teamId, after: idea });
-    await record.event({ name: 'ideaUpdated', teamId: idea!.teamId, payload: { ideaId: idea!.id, teamId: idea!.teamId, changes: { action: 'created' } } });
+    record.event({ name: 'ideaUpdated', teamId: idea!.teamId, payload: { ideaId: idea!.id, teamId: idea!.teamId, changes: { action: 'created' } } });
     return idea!;
   });
 }
@@ -101,7 +101,7 @@ export async function updateIdea(ctx: ServiceContext, ideaId: string, changes: I
     if (!updated) throw new NotFound('Idea');
     const fields = Object.keys(values).filter((key) => key !== 'updatedBy');
     record.activity({ action: 'idea.updated', entityType: 'idea', entityId: ideaId, teamId: updated.teamId, before: current, after: updated });
-    await record.event({ name: 'ideaUpdated', teamId: updated.teamId, payload: { ideaId, teamId: updated.teamId, changes: { action: 'updated', fields } } });
+    record.event({ name: 'ideaUpdated', teamId: updated.teamId, payload: { ideaId, teamId: updated.teamId, changes: { action: 'updated', fields } } });
     return updated;
   });
 }
@@ -114,7 +114,7 @@ export async function deleteIdea(ctx: ServiceContext, ideaId: string): Promise<v
     const [deleted] = await tx.delete(ideas).where(eq(ideas.id, ideaId)).returning({ id: ideas.id });
     if (!deleted) throw new NotFound('Idea');
     record.activity({ action: 'idea.deleted', entityType: 'idea', entityId: ideaId, teamId: current.teamId, before: current });
-    await record.event({ name: 'ideaUpdated', teamId: current.teamId, payload: { ideaId, teamId: current.teamId, changes: { action: 'deleted' } } });
+    record.event({ name: 'ideaUpdated', teamId: current.teamId, payload: { ideaId, teamId: current.teamId, changes: { action: 'deleted' } } });
   });
 }
 
@@ -150,7 +150,7 @@ export async function convertIdea(ctx: ServiceContext, ideaId: string, input: Co
       .where(eq(ideas.id, ideaId))
       .returning();
     record.activity({ action: 'idea.converted', entityType: 'idea', entityId: ideaId, teamId: idea.teamId, projectId: project.id, before: idea, after: converted });
-    await record.event({
+    record.event({
       name: 'ideaUpdated',
       teamId: idea.teamId,
       payload: { ideaId, teamId: idea.teamId, changes: { action: 'converted_to_project', converted_to_project_id: project.id } },

@@ -23,7 +23,7 @@ export async function recordMcpVerification(ctx: ServiceContext): Promise<{ veri
       .returning({ verifiedAt: users.mcpVerifiedAt, onboardingStep: users.onboardingStep });
     if (!updated) throw new NotFound('User');
     record.activity({ action: 'user.mcp_verified', entityType: 'user', entityId: ctx.actor.id, after: { mcp_verified_at: verifiedAt } });
-    await record.event({
+    record.event({
       name: 'mcpVerified',
       teamId: '',
       payload: { userId: ctx.actor.id, verified_at: verifiedAt.toISOString(), message: 'MCP connection verified' },

@@ -55,7 +55,7 @@ export async function insertProject(tx: DbOrTx, record: MutationRecorder, actorI
     .returning();
   await ensureDefaultElement(tx, project!.id, actorId);
   record.activity({ action: 'project.created', entityType: 'project', entityId: project!.id, teamId: project!.teamId, projectId: project!.id, after: project });
-  await record.event({ name: 'projectUpdated', teamId: project!.teamId, projectId: project!.id, payload: { projectId: project!.id, changes: { action: 'created' } } });
+  record.event({ name: 'projectUpdated', teamId: project!.teamId, projectId: project!.id, payload: { projectId: project!.id, changes: { action: 'created' } } });
   return project!;
 }
 
@@ -158,10 +158,10 @@ export async function updateProject(ctx: ServiceContext, projectId: string, chan
     if (!updated) throw new NotFound('Project');
     const changed = Object.keys(values).filter((key) => key !== 'updatedBy');
     record.activity({ action: 'project.updated', entityType: 'project', entityId: projectId, teamId: updated.teamId, projectId, before: current, after: updated });
-    await record.event({ name: 'projectUpdated', teamId: updated.teamId, projectId, payload: { projectId, changes: { action: 'updated', fields: changed } } });
+    record.event({ name: 'projectUpdated', teamId: updated.teamId, projectId, payload: { projectId, changes: { action: 'updated', fields: changed } } });
     if (updated.teamId !== current.teamId) {
       // The old team's members must also learn that the project left them.
-      await record.event({ name: 'projectUpdated', teamId: current.teamId, payload: { projectId, changes: { action: 'moved', fields: ['team_id'] } } });
+      record.event({ name: 'projectUpdated', teamId: current.teamId, payload: { projectId, changes: { action: 'moved', fields: ['team_id'] } } });
     }
     return updated;
   });
@@ -171,7 +171,7 @@ export async function deleteProject(ctx: ServiceContext, projectId: string): Pro
   const current = await requireProjectAccess(ctx, projectId, 'manage');
   await mutate(ctx, async (tx, record) => {
     // Recorded first: the event's seq lives on the row about to go.
-    await record.event({ name: 'projectUpdated', teamId: current.teamId, projectId, payload: { projectId, changes: { action: 'deleted' } } });
+    record.event({ name: 'projectUpdated', teamId: current.teamId, projectId, payload: { projectId, changes: { action: 'deleted' } } });
     record.activity({ action: 'project.deleted', entityType: 'project', entityId: projectId, teamId: current.teamId, projectId, before: current });
     await tx.delete(projects).where(eq(projects.id, projectId));
   });

@@ -62,7 +62,7 @@ export async function startSession(ctx: ServiceContext, input: StartSessionInput
       })
       .returning();
     record.activity({ action: 'session.started', entityType: 'session', entityId: session!.id, teamId: project.teamId, projectId: project.id, after: session });
-    await record.event({ name: 'sessionStarted', teamId: project.teamId, projectId: project.id, payload: { projectId: project.id, userId: ctx.actor.id, sessionId: session!.id } });
+    record.event({ name: 'sessionStarted', teamId: project.teamId, projectId: project.id, payload: { projectId: project.id, userId: ctx.actor.id, sessionId: session!.id } });
     return session!;
   });
 }
@@ -105,7 +105,7 @@ export async function updateSession(ctx: ServiceContext, sessionId: string, chan
     record.activity({ action: 'session.updated', entityType: 'session', entityId: sessionId, teamId: project.teamId, projectId: project.id, before: current, after: updated });
     // Not an event of the old server's; it exists so caches of the resume context
     // (which shows sessions' completed work) are invalidated like for any other change.
-    await record.event({ name: 'sessionUpdated', teamId: project.teamId, projectId: project.id, payload: { sessionId, projectId: project.id, userId: ctx.actor.id } });
+    record.event({ name: 'sessionUpdated', teamId: project.teamId, projectId: project.id, payload: { sessionId, projectId: project.id, userId: ctx.actor.id } });
     return updated;
   });
 }
@@ -146,7 +146,7 @@ export async function endSession(ctx: ServiceContext, sessionId: string, input: 
       .set({ lastSessionAt: endedAt, updatedAt: sql`${projects.updatedAt}` })
       .where(eq(projects.id, project.id));
     record.activity({ action: 'session.ended', entityType: 'session', entityId: sessionId, teamId: project.teamId, projectId: project.id, before: current, after: ended });
-    await record.event({ name: 'sessionEnded', teamId: project.teamId, projectId: project.id, payload: { projectId: project.id, userId: ended.userId, sessionId } });
+    record.event({ name: 'sessionEnded', teamId: project.teamId, projectId: project.id, payload: { projectId: project.id, userId: ended.userId, sessionId } });
     return ended;
   });
 }

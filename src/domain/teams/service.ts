@@ -17,12 +17,12 @@ const duplicateName = (name: string) => new RuleViolation(`Team with name '${nam
  * Records a change to a team or its membership: the audit row, and a `teamUpdated`
  * event so caches and live connections learn who may now see what.
  */
-async function recordTeamChange(
+function recordTeamChange(
   record: MutationRecorder,
   teamId: string,
   action: string,
   details: { userId?: string; before?: unknown; after?: unknown } = {},
-): Promise<void> {
+): void {
   record.activity({
     action: `team.${action}`,
     entityType: details.userId ? 'team_member' : 'team',
@@ -31,7 +31,7 @@ async function recordTeamChange(
     before: details.before,
     after: details.after,
   });
-  await record.event({
+  record.event({
     name: 'teamUpdated',
     teamId,
     payload: { teamId, changes: { action, ...(details.userId && { userId: details.userId }) } },
@@ -47,7 +47,7 @@ export async function createTeam(ctx: ServiceContext, input: { name: string; des
         .values({ name: input.name, description: input.description ?? null, createdBy: ctx.actor.id, updatedBy: ctx.actor.id })
         .returning();
       await tx.insert(teamMembers).values({ teamId: team!.id, userId: ctx.actor.id, role: 'team_leader' });
-      await recordTeamChange(record, team!.id, 'created', { after: team });
+      recordTeamChange(record, team!.id, 'created', { after: team });
       return team!;
     });
   } catch (error) {
@@ -122,7 +122,7 @@ export async function updateTeam(
         .where(eq(teams.id, teamId))
         .returning();
       if (!team) throw new NotFound('Team');
-      await recordTeamChange(record, teamId, 'updated', { after: team });
+      recordTeamChange(record, teamId, 'updated', { after: team });
       return team;
     });
   } catch (error) {
@@ -136,7 +136,7 @@ export async function deleteTeam(ctx: ServiceContext, teamId: string): Promise<v
   await mutate(ctx, async (tx, record) => {
     const [deleted] = await tx.delete(teams).where(eq(teams.id, teamId)).returning();
     if (!deleted) throw new NotFound('Team');
-    await recordTeamChange(record, teamId, 'deleted', { before: deleted });
+    recordTeamChange(record, teamId, 'deleted', { before: deleted });
   });
 }
 
@@ -150,7 +150,7 @@ export async function setTeamLanguage(ctx: ServiceContext, teamId: string, langu
       .where(and(eq(teams.id, teamId), sql`${teams.language} is null`))
       .returning();
     if (!team) throw new RuleViolation('Team language is already set and cannot be changed');
-    await recordTeamChange(record, teamId, 'language_set', { after: { language } });
+    recordTeamChange(record, teamId, 'language_set', { after: { language } });
     return team;
   });
 }
@@ -202,7 +202,7 @@ export async function addMember(ctx: ServiceContext, teamId: string, userId: str
 export function joinTeam(ctx: ServiceContext, teamId: string, userId: string, role: TeamRole): Promise<MemberRow> {
   return mutate(ctx, async (tx, record) => {
     const member = await insertMember(tx, teamId, userId, role);
-    await recordTeamChange(record, teamId, 'member_added', { userId, after: { role } });
+    recordTeamChange(record, teamId, 'member_added', { userId, after: { role } });
     return member;
   });
 }
@@ -246,7 +246,7 @@ export async function removeMember(ctx: ServiceContext, teamId: string, userId: 
       }
     }
     await tx.delete(teamMembers).where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)));
-    await recordTeamChange(record, teamId, 'member_removed', { userId, before: { role: target.role } });
+    recordTeamChange(record, teamId, 'member_removed', { userId, before: { role: target.role } });
   });
 }
 
@@ -268,7 +268,7 @@ export async function changeMemberRole(ctx: ServiceContext, teamId: string, user
       .update(teamMembers)
       .set({ role })
       .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)));
-    await recordTeamChange(record, teamId, 'member_role_changed', { userId, before: { role: target.role }, after: { role } });
+    recordTeamChange(record, teamId, 'member_role_changed', { userId, before: { role: target.role }, after: { role } });
     return (await loadMember(tx, teamId, userId))!;
   });
 }

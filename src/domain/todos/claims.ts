@@ -40,8 +40,8 @@ function leaseMinutes(minutes: number | undefined): number {
   return value;
 }
 
-async function announceClaim(record: MutationRecorder, ctx: ServiceContext, project: ProjectRow, todo: TodoRow): Promise<void> {
-  await record.event({
+function announceClaim(record: MutationRecorder, ctx: ServiceContext, project: ProjectRow, todo: TodoRow): void {
+  record.event({
     name: 'todoUpdated',
     teamId: project.teamId,
     projectId: project.id,
@@ -94,7 +94,7 @@ export async function claimNextTodo(ctx: ServiceContext, projectId: string, minu
       .returning();
     if (!claimed) return undefined;
     record.activity({ action: 'todo.claimed', entityType: 'todo', entityId: claimed.id, teamId: project.teamId, projectId: project.id });
-    await announceClaim(record, ctx, project, claimed);
+    announceClaim(record, ctx, project, claimed);
     return claimed;
   });
 }
@@ -127,7 +127,7 @@ export async function claimTodo(ctx: ServiceContext, todoId: string, minutes?: n
       .returning();
     if (row) {
       record.activity({ action: 'todo.claimed', entityType: 'todo', entityId: row.id, teamId: project.teamId, projectId: project.id });
-      await announceClaim(record, ctx, project, row);
+      announceClaim(record, ctx, project, row);
     }
     return row;
   });
@@ -165,7 +165,7 @@ export async function releaseTodo(ctx: ServiceContext, todoId: string): Promise<
       return latest;
     }
     record.activity({ action: 'todo.released', entityType: 'todo', entityId: row.id, teamId: project.teamId, projectId: project.id });
-    await announceClaim(record, ctx, project, row);
+    announceClaim(record, ctx, project, row);
     return row;
   });
 }

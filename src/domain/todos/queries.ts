@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import { features, projectElements, projects, todos } from '../../db/schema.js';
 import { type ProjectRow, readableTeamIds, requireProjectAccess, requireProjectWriter } from '../access.js';
 import type { ServiceContext } from '../context.js';
@@ -6,7 +6,11 @@ import { NotFound } from '../errors.js';
 import type { Page, PageRequest } from '../pagination.js';
 import type { TodoStatus } from './rules.js';
 
-export type TodoRow = typeof todos.$inferSelect;
+/** A todo as services pass it around: every column but the stored search vector. */
+export type TodoRow = Omit<typeof todos.$inferSelect, 'searchVector'>;
+const { searchVector: _searchVector, ...todoColumnSet } = getTableColumns(todos);
+/** The columns of `TodoRow`, for `select()`/`returning()`: the search vector is large and nobody shows it. */
+export const todoColumns = todoColumnSet;
 export type ElementRow = typeof projectElements.$inferSelect;
 
 /** Board order: new, then in progress, then done; then position (unset last), then age. */
@@ -19,7 +23,7 @@ export const TODO_ORDER: SQL[] = [
 
 /** The todo and its project, if the caller may `level` it; 404 "Todo not found" otherwise. */
 export async function requireTodo(ctx: ServiceContext, todoId: string, level: 'read' | 'write'): Promise<{ todo: TodoRow; project: ProjectRow }> {
-  const [todo] = await ctx.db.select().from(todos).where(eq(todos.id, todoId)).limit(1);
+  const [todo] = await ctx.db.select(todoColumns).from(todos).where(eq(todos.id, todoId)).limit(1);
   if (!todo) throw new NotFound('Todo');
   const project = level === 'write' ? await requireProjectWriter(ctx, todo.projectId, 'Todo') : await requireProjectAccess(ctx, todo.projectId, 'read', 'Todo');
   return { todo, project };
@@ -77,7 +81,7 @@ export async function listTodos(ctx: ServiceContext, filters: TodoFilters, page:
   }
   const where = and(...conditions);
   const [items, [totals]] = await Promise.all([
-    ctx.db.select().from(todos).where(where).orderBy(...TODO_ORDER).limit(page.pageSize).offset(page.offset),
+    ctx.db.select(todoColumns).from(todos).where(where).orderBy(...TODO_ORDER).limit(page.pageSize).offset(page.offset),
     ctx.db.select({ total: count() }).from(todos).where(where),
   ]);
   return { items, total: totals?.total ?? 0, page: page.page, pageSize: page.pageSize };

@@ -6,11 +6,11 @@ import { requireProjectAccess, requireProjectWriter, type ProjectRow } from '../
 import type { ServiceContext } from '../context.js';
 import { rollUpElementStatus } from '../elements/rollup.js';
 import { Conflict, NotFound, RuleViolation } from '../errors.js';
-import { lockProjectWork, refreshFeatureProgress } from '../features/progress.js';
+import { refreshFeatureProgress } from '../features/progress.js';
 import { requireAssignableUser, requireProjectElements, requireProjectFeature } from '../features/references.js';
-import { type MutationRecorder, mutate } from '../mutation.js';
+import { type MutationRecorder, lockProjectWork, mutate } from '../mutation.js';
 import { ensureDefaultElement } from '../projects/service.js';
-import { type TodoRow, requireTodo } from './queries.js';
+import { type TodoRow, requireTodo, todoColumns } from './queries.js';
 import { type TodoPriority, type TodoStatus, changedFields, checkTodoTransition, completedAtAfter, createsDependencyCycle } from './rules.js';
 
 export const STALE_TODO_MESSAGE = 'Todo was modified by another user. Please refresh and try again.';
@@ -59,10 +59,6 @@ const CHANGEABLE = [
   'completedAt',
 ] as const satisfies readonly (keyof TodoRow)[];
 
-function withoutSearch(row: TodoRow): Omit<TodoRow, 'searchVector'> {
-  const { searchVector: _ignored, ...rest } = row;
-  return rest;
-}
 
 /**
  * Todo ids a todo of `projectId` may wait for: unknown or invisible ones answer 404
@@ -124,7 +120,7 @@ async function refreshDerived(tx: Tx, record: MutationRecorder, project: Project
   const rolled: string[] = [];
   for (const elementId of elementIds) rolled.push(...(await rollUpElementStatus(tx, elementId)));
   if (rolled.length > 0) {
-    await record.event({
+    record.event({
       name: 'projectUpdated',
       teamId: project.teamId,
       projectId: project.id,
@@ -148,8 +144,8 @@ async function checkNoCycle(tx: Tx, projectId: string, todoId: string, blockedBy
   }
 }
 
-async function announceTodo(record: MutationRecorder, ctx: ServiceContext, project: ProjectRow, todo: { id: string; version: number }, changes: Record<string, unknown>): Promise<void> {
-  await record.event({
+function announceTodo(record: MutationRecorder, ctx: ServiceContext, project: ProjectRow, todo: { id: string; version: number }, changes: Record<string, unknown>): void {
+  record.event({
     name: 'todoUpdated',
     teamId: project.teamId,
     projectId: project.id,
@@ -186,18 +182,31 @@ export async function createTodo(ctx: ServiceContext, input: TodoInput): Promise
         createdBy: ctx.actor.id,
         updatedBy: ctx.actor.id,
       })
-      .returning();
+      .returning(todoColumns);
     await refreshDerived(tx, record, project, undefined, todo);
-    record.activity({ action: 'todo.created', entityType: 'todo', entityId: todo!.id, teamId: project.teamId, projectId: project.id, after: withoutSearch(todo!) });
-    await announceTodo(record, ctx, project, todo!, { action: 'created' });
+    record.activity({ action: 'todo.created', entityType: 'todo', entityId: todo!.id, teamId: project.teamId, projectId: project.id, after: todo! });
+    announceTodo(record, ctx, project, todo!, { action: 'created' });
     return todo!;
   });
 }
 
+/** Fields whose change moves derived values (feature progress, element roll-up). */
+function movesDerived(current: TodoRow, updated: TodoRow): boolean {
+  return current.status !== updated.status || current.featureId !== updated.featureId || current.elementId !== updated.elementId;
+}
+
+function namesReferences(changes: TodoChanges): boolean {
+  return Boolean(changes.assignedTo || changes.featureId || changes.elementId || changes.blockedBy);
+}
+
 /**
- * Changes a todo as a compare-and-swap on its version: with `expectedVersion` the
- * client's view must still be current (409 with `current_version` otherwise); without
- * it the row is locked, so the workflow check and the write see the same state.
+ * Changes a todo. The row is locked and checked in the transaction: with
+ * `expectedVersion` the client's view must still be current (409 with
+ * `current_version` otherwise), and the workflow check and the write see the same
+ * state, so no update is ever lost. A change of title or text is two statements
+ * and the numbering of its event; the project's write lock is taken early only when
+ * the change moves derived values or the dependency graph, which other writers of
+ * the project read too.
  */
 export async function updateTodo(
   ctx: ServiceContext,
@@ -206,14 +215,15 @@ export async function updateTodo(
   expectedVersion?: number,
   action = 'todo.updated',
 ): Promise<TodoRow> {
-  const { project } = await requireTodo(ctx, todoId, 'write');
-  await checkReferences(ctx, project, changes, todoId);
+  // Ids the change names are checked first, outside the transaction.
+  if (namesReferences(changes)) {
+    const { project } = await requireTodo(ctx, todoId, 'write');
+    await checkReferences(ctx, project, changes, todoId);
+  }
   return mutate(ctx, async (tx, record) => {
-    await lockProjectWork(tx, project.id);
-    if (changes.blockedBy) await checkNoCycle(tx, project.id, todoId, changes.blockedBy);
-    const query = tx.select().from(todos).where(eq(todos.id, todoId));
-    const [current] = expectedVersion === undefined ? await query.for('update') : await query;
+    const [current] = await tx.select(todoColumns).from(todos).where(eq(todos.id, todoId)).for('no key update');
     if (!current) throw new NotFound('Todo');
+    const project = await requireProjectWriter(ctx, current.projectId, 'Todo', tx);
     if (expectedVersion !== undefined && current.version !== expectedVersion) {
       throw new Conflict(STALE_TODO_MESSAGE, { current_version: current.version });
     }
@@ -228,29 +238,25 @@ export async function updateTodo(
     if (changes.status !== undefined) {
       values.completedAt = completedAtAfter(current.status as TodoStatus, changes.status, current.completedAt, new Date());
     }
-    const [updated] = await tx
-      .update(todos)
-      .set(values)
-      .where(and(eq(todos.id, todoId), eq(todos.version, current.version)))
-      .returning();
-    if (!updated) {
-      // Someone else's write landed between our read and this one.
-      const [latest] = await tx.select({ version: todos.version }).from(todos).where(eq(todos.id, todoId));
-      if (!latest) throw new NotFound('Todo');
-      throw new Conflict(STALE_TODO_MESSAGE, { current_version: latest.version });
-    }
-    await refreshDerived(tx, record, project, current, updated);
+    const derivedMayMove =
+      (changes.status !== undefined && changes.status !== current.status) ||
+      (changes.featureId !== undefined && changes.featureId !== current.featureId) ||
+      (changes.elementId !== undefined && changes.elementId !== current.elementId);
+    if (derivedMayMove || changes.blockedBy) await lockProjectWork(tx, project.id);
+    if (changes.blockedBy) await checkNoCycle(tx, project.id, todoId, changes.blockedBy);
+    const [updated] = await tx.update(todos).set(values).where(eq(todos.id, todoId)).returning(todoColumns);
+    if (movesDerived(current, updated!)) await refreshDerived(tx, record, project, current, updated);
     record.activity({
       action,
       entityType: 'todo',
       entityId: todoId,
       teamId: project.teamId,
       projectId: project.id,
-      before: withoutSearch(current),
-      after: withoutSearch(updated),
+      before: current,
+      after: updated!,
     });
-    await announceTodo(record, ctx, project, updated, changedFields(current, updated, CHANGEABLE));
-    return updated;
+    announceTodo(record, ctx, project, updated!, changedFields(current, updated!, CHANGEABLE));
+    return updated!;
   });
 }
 
@@ -271,16 +277,16 @@ export async function deleteTodo(ctx: ServiceContext, todoId: string): Promise<v
   const { project } = await requireTodo(ctx, todoId, 'write');
   await mutate(ctx, async (tx, record) => {
     await lockProjectWork(tx, project.id);
-    const [deleted] = await tx.delete(todos).where(eq(todos.id, todoId)).returning();
+    const [deleted] = await tx.delete(todos).where(eq(todos.id, todoId)).returning(todoColumns);
     if (!deleted) throw new NotFound('Todo');
     const released = await tx
       .update(todos)
       .set({ blockedBy: sql`array_remove(${todos.blockedBy}, ${todoId}::uuid)`, version: sql`${todos.version} + 1`, updatedBy: ctx.actor.id })
       .where(and(eq(todos.projectId, project.id), sql`${todoId}::uuid = any(${todos.blockedBy})`))
       .returning({ id: todos.id, version: todos.version, blockedBy: todos.blockedBy });
-    for (const todo of released) await announceTodo(record, ctx, project, todo, { blocked_by: todo.blockedBy });
+    for (const todo of released) announceTodo(record, ctx, project, todo, { blocked_by: todo.blockedBy });
     await refreshDerived(tx, record, project, deleted, undefined);
-    record.activity({ action: 'todo.deleted', entityType: 'todo', entityId: todoId, teamId: project.teamId, projectId: project.id, before: withoutSearch(deleted) });
-    await announceTodo(record, ctx, project, deleted, { action: 'deleted' });
+    record.activity({ action: 'todo.deleted', entityType: 'todo', entityId: todoId, teamId: project.teamId, projectId: project.id, before: deleted });
+    announceTodo(record, ctx, project, deleted, { action: 'deleted' });
   });
 }

@@ -6,6 +6,7 @@ import { requireAdmin } from '../access.js';
 import { assertPasswordPolicy } from '../auth/service.js';
 import type { ServiceContext } from '../context.js';
 import { Conflict, NotFound, RuleViolation, isUniqueViolation } from '../errors.js';
+import { type MutationRecorder, mutate } from '../mutation.js';
 import type { Page, PageRequest } from '../pagination.js';
 import { createPersonalTeam } from '../teams/service.js';
 import type { UserRow } from './presenter.js';
@@ -77,7 +78,7 @@ export async function updateUser(ctx: ServiceContext, userId: string, changes: U
   }
   const email = changes.email === undefined ? undefined : normalizeEmail(changes.email);
   try {
-    return await ctx.db.transaction(async (tx) => {
+    return await mutate(ctx, async (tx, record) => {
       if (changes.isActive === false) await lockAdmins(ctx, tx);
       if (email !== undefined) {
         const [holder] = await tx
@@ -98,6 +99,10 @@ export async function updateUser(ctx: ServiceContext, userId: string, changes: U
           : await tx.select().from(users).where(eq(users.id, userId)).limit(1);
       if (!user) throw new NotFound('User');
       if (changes.isActive === false) await revokeRefreshTokens(tx, userId);
+      if (Object.keys(values).length > 0) {
+        const action = changes.isActive === false ? 'deactivated' : changes.isActive === true ? 'activated' : 'updated';
+        recordUserChange(record, user.id, action, values);
+      }
       return user;
     });
   } catch (error) {
@@ -109,12 +114,12 @@ export async function updateUser(ctx: ServiceContext, userId: string, changes: U
 
 export async function changeUserRole(ctx: ServiceContext, userId: string, role: UserRole): Promise<UserRow> {
   requireAdmin(ctx.actor);
-  return ctx.db.transaction((tx) => setRole(ctx, tx, eq(users.id, userId), role));
+  return mutate(ctx, (tx, record) => setRole(ctx, tx, record, eq(users.id, userId), role));
 }
 
 export async function changeUserRoleByEmail(ctx: ServiceContext, email: string, role: UserRole): Promise<UserRow> {
   requireAdmin(ctx.actor);
-  return ctx.db.transaction((tx) => setRole(ctx, tx, eq(users.email, normalizeEmail(email)), role));
+  return mutate(ctx, (tx, record) => setRole(ctx, tx, record, eq(users.email, normalizeEmail(email)), role));
 }
 
 /**
@@ -124,10 +129,11 @@ export async function changeUserRoleByEmail(ctx: ServiceContext, email: string, 
  * The user's row is locked before the membership check, as removing a member locks
  * it before the last-team check, so the two rules cannot be passed at the same time.
  */
-async function setRole(ctx: ServiceContext, tx: DbOrTx, which: SQL, role: UserRole): Promise<UserRow> {
+async function setRole(ctx: ServiceContext, tx: DbOrTx, record: MutationRecorder, which: SQL, role: UserRole): Promise<UserRow> {
   if (role === 'admin') {
     const [promoted] = await tx.update(users).set({ role }).where(which).returning();
     if (!promoted) throw new NotFound('User');
+    recordUserChange(record, promoted.id, 'role_changed', { role });
     return promoted;
   }
   const admins = await lockAdmins(ctx, tx);
@@ -145,6 +151,7 @@ async function setRole(ctx: ServiceContext, tx: DbOrTx, which: SQL, role: UserRo
     );
   }
   const [updated] = await tx.update(users).set({ role }).where(eq(users.id, target.id)).returning();
+  recordUserChange(record, target.id, 'role_changed', { role });
   return updated!;
 }
 
@@ -156,10 +163,11 @@ async function setRole(ctx: ServiceContext, tx: DbOrTx, which: SQL, role: UserRo
 export async function deleteUser(ctx: ServiceContext, userId: string): Promise<void> {
   requireAdmin(ctx.actor);
   if (userId === ctx.actor.id) throw new RuleViolation('You cannot delete your own account');
-  await ctx.db.transaction(async (tx) => {
+  await mutate(ctx, async (tx, record) => {
     await lockAdmins(ctx, tx);
     const deleted = await tx.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
     if (deleted.length === 0) throw new NotFound('User');
+    recordUserChange(record, userId, 'deleted');
   });
 }
 
@@ -219,6 +227,15 @@ export async function createUser(ctx: ServiceContext, input: NewUser): Promise<C
     }
     return { kind: 'created', user: created } as const;
   });
+}
+
+/**
+ * A change to who a user is or what they may do: the audit row, and a `userUpdated`
+ * event so every instance's memo of access facts forgets the user at once.
+ */
+function recordUserChange(record: MutationRecorder, userId: string, action: string, after?: Record<string, unknown>): void {
+  record.activity({ action: `user.${action}`, entityType: 'user', entityId: userId, after });
+  record.event({ name: 'userUpdated', teamId: '', payload: { userId, changes: { action } } });
 }
 
 async function loadUser(db: DbOrTx, which: SQL): Promise<UserRow> {

@@ -37,6 +37,5 @@ export default fp(
 /** The service context of an authenticated request. */
 export function contextOf(request: FastifyRequest): ServiceContext {
   if (!request.actor) throw new Unauthenticated('Not authenticated');
-  const { database, events, cache } = request.server.services;
-  return { db: database.db, actor: request.actor, events, cache };
+  return request.server.services.contextFor(request.actor);
 }

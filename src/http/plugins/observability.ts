@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { startLoopMonitor } from '../../infra/loop-monitor.js';
@@ -22,8 +23,12 @@ export default fp(
       );
     });
 
-    app.get('/metrics', { schema: { hide: true }, config: { limit: 'none' } }, async (request, reply) => {
-      if (config.metricsToken && request.headers.authorization !== `Bearer ${config.metricsToken}`) {
+    const tokenDigest = config.metricsToken === undefined ? undefined : sha256(`Bearer ${config.metricsToken}`);
+    // Scrapes go on under load shedding: that is when the numbers matter most.
+    const routeConfig = { limit: 'none' as const, underPressure: 'serve' as const };
+    app.get('/metrics', { schema: { hide: true }, config: routeConfig }, async (request, reply) => {
+      if (tokenDigest && !timingSafeEqual(sha256(request.headers.authorization ?? ''), tokenDigest)) {
+        reply.header('WWW-Authenticate', 'Bearer');
         return reply.status(401).send({ detail: 'Not authenticated' });
       }
       reply.type(metrics.registry.contentType);
@@ -32,3 +37,11 @@ export default fp(
   },
   { name: 'observability', dependencies: ['services'] },
 );
+
+/**
+ * Equal-length digests for a constant-time comparison: comparing the header itself
+ * would leak the token's length, and a plain `!==` how many leading bytes matched.
+ */
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}

@@ -3,7 +3,9 @@ import { Type } from '@sinclair/typebox';
 import { addDependency, listDependencies, removeDependency } from '../../domain/elements/dependencies.js';
 import { createElement, deleteElement, getElement, previewElementDelete, updateElement } from '../../domain/elements/service.js';
 import { getElementTree } from '../../domain/elements/tree.js';
+import { getProject } from '../../domain/projects/service.js';
 import { contextOf } from '../plugins/auth.js';
+import { sendProjectView } from '../views.js';
 import { IdParams, errors } from '../schemas/common.js';
 import {
   CreateDependencyBody,
@@ -74,7 +76,11 @@ const elementsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ElementTreeResponse, ...errors(401, 404, 422) },
       },
     },
-    async (request) => presentElementTree(await getElementTree(contextOf(request), request.params.pid)),
+    async (request, reply) => {
+      const ctx = contextOf(request);
+      const project = await getProject(ctx, request.params.pid);
+      return sendProjectView(request, reply, { kind: 'tree', project }, async () => presentElementTree(await getElementTree(ctx, project.id)));
+    },
   );
 
   app.get(

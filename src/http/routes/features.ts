@@ -14,7 +14,9 @@ import {
   updateFeature,
 } from '../../domain/features/service.js';
 import { pageRequest } from '../../domain/pagination.js';
+import { getProject } from '../../domain/projects/service.js';
 import { contextOf } from '../plugins/auth.js';
+import { sendProjectView } from '../views.js';
 import { IdParams, MessageResponse, errors, pageBody, paged } from '../schemas/common.js';
 import {
   CreateFeatureBody,
@@ -84,10 +86,16 @@ const featuresRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: paged('features', Feature), ...errors(401, 404, 422) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      const ctx = contextOf(request);
       const { status, sort, ...window } = request.query;
-      const page = await listProjectFeatures(contextOf(request), request.params.project_id, { status, sort: parseFeatureSort(sort) }, pageRequest(window));
-      return pageBody('features', page, presentFeature);
+      const project = await getProject(ctx, request.params.project_id);
+      const filters = { status, sort: parseFeatureSort(sort) };
+      const pageWindow = pageRequest(window);
+      const variant = `${status ?? ''}&${filters.sort}&${pageWindow.page}&${pageWindow.pageSize}`;
+      return sendProjectView(request, reply, { kind: 'features', variant, project }, async () =>
+        pageBody('features', await listProjectFeatures(ctx, project.id, filters, pageWindow), presentFeature),
+      );
     },
   );
 

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { pageRequest } from '../../domain/pagination.js';
 import { createProject, deleteProject, getProject, listProjects, updateProject } from '../../domain/projects/service.js';
 import { contextOf } from '../plugins/auth.js';
+import { sendProjectView } from '../views.js';
 import { IdParams, errors, pageBody, paged } from '../schemas/common.js';
 import { CreateProjectBody, Project, ProjectListQuery, UpdateProjectBody, presentProject } from '../schemas/project.js';
 
@@ -61,7 +62,10 @@ const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/projects/:id',
     { schema: { tags, summary: 'Get a project', security, params: IdParams, response: { 200: Type.Ref(Project), ...errors(401, 404, 422) } } },
-    async (request) => presentProject(await getProject(contextOf(request), request.params.id)),
+    async (request, reply) => {
+      const project = await getProject(contextOf(request), request.params.id);
+      return sendProjectView(request, reply, { kind: 'project', project }, () => presentProject(project));
+    },
   );
 
   app.put(

@@ -1,0 +1,68 @@
+import { BENCH_ADMIN } from '../bench-app.js';
+import type { Scenario } from '../lib/context.js';
+import { childEnv, forkChild } from '../lib/ipc.js';
+import { load, problems } from '../lib/load.js';
+import { finish } from '../lib/report.js';
+
+/**
+ * Scenario 6: does waiting on I/O or hashing passwords hold anyone up? `/health` is
+ * sampled at a low rate, alone (the baseline) and then while many requests wait on
+ * an upstream that answers after 500 ms (the bench-only `GET /bench/upstream`) and
+ * logins hash with argon2, all at once.
+ */
+export const slowUpstream: Scenario = {
+  name: 'slow-upstream',
+  async run(context) {
+    const { settings } = context;
+    const { upstream: u } = settings;
+    const { child } = await context.app();
+    const upstream = await forkChild('fixture-server.ts', childEnv({ BENCH_FIXTURE: 'upstream', BENCH_UPSTREAM_DELAY_MS: String(u.delayMs) }));
+    context.defer(() => upstream.stop());
+    await upstream.call('body', JSON.stringify({ from: 'slow upstream' }));
+    await child.call('upstream', `${upstream.url}/`);
+
+    const seconds = settings.sampleSeconds;
+    const probe = { connections: u.healthConnections, overallRate: u.healthRate, seconds };
+    const health = { url: `${child.url}/health` };
+    if (settings.warmupSeconds > 0) await load(health, { ...probe, seconds: settings.warmupSeconds });
+    const alone = await load(health, probe);
+    // The heavy loads start first and run a second longer, so the probe sees them at full strength throughout.
+    const heavySeconds = seconds + 1;
+    const waits = load({ url: `${child.url}/bench/upstream` }, { connections: u.requests, seconds: heavySeconds });
+    const logins = load(
+      { url: `${child.url}/auth/login`, method: 'POST', body: JSON.stringify(BENCH_ADMIN) },
+      { connections: u.logins, seconds: heavySeconds },
+    );
+    await new Promise((resolve) => setTimeout(resolve, Math.min(500, u.delayMs)));
+    const loaded = await load(health, probe);
+    const [waited, loggedIn] = await Promise.all([waits, logins]);
+
+    const notes = [
+      ...problems(loaded, '/health requests'),
+      ...problems(waited, 'upstream requests'),
+      ...problems(loggedIn, 'logins'),
+      // Answers faster than the upstream's delay would mean the route never waited on it.
+      ...(waited.ok > 0 && waited.p50Ms < u.delayMs ? [`upstream route answered in ${waited.p50Ms} ms, under the upstream's ${u.delayMs} ms`] : []),
+    ];
+    return [
+      finish(context.stack.name, {
+        scenario: '6 slow upstream',
+        name: 'GET /health p99',
+        settings: `${u.healthConnections} connections at ${u.healthRate} req/s, beside ${u.requests} requests on a ${u.delayMs} ms upstream + ${u.logins} logins, ${seconds} s`,
+        unit: 'ms',
+        baseline: alone.ok > 0 ? alone.p99Ms : null,
+        baselineName: '/health alone',
+        measured: loaded.ok > 0 ? loaded.p99Ms : null,
+        target: { on: 'measured', op: '<=', value: 10 },
+        notes,
+        details: {
+          health: loaded,
+          healthAlone: alone,
+          upstream: waited,
+          logins: loggedIn,
+          loginsPerSecond: loggedIn.requestsPerSecond,
+        },
+      }),
+    ];
+  },
+};

@@ -1,0 +1,86 @@
+import { LRUCache } from 'lru-cache';
+import type { projects } from '../db/schema.js';
+import { MemoMap } from '../infra/memo-map.js';
+import type { UserRole } from './users/rules.js';
+
+/** What an access decision needs to know of a user. */
+export interface ActorRecord {
+  id: string;
+  email: string;
+  role: UserRole;
+  isActive: boolean;
+}
+
+export type MemberRole = 'team_leader' | 'member';
+export type ProjectRecord = typeof projects.$inferSelect;
+
+/** A read model rendered once and served as it is until its project moves on. */
+export interface RenderedView {
+  /** The project's `event_seq` the view was rendered at. */
+  seq: number;
+  etag: string;
+  body: string;
+}
+
+const TRUST_MS = 60_000;
+
+/**
+ * The facts every authenticated request needs — who the caller is, which teams they
+ * belong to with which role, and which team a project is in — kept in this process,
+ * bounded, and invalidated by the domain events that change them (see
+ * events/memo-invalidation.ts). With them the access decision costs a few map
+ * look-ups instead of two queries.
+ *
+ * A project's row carries `event_seq`, the number of its last event, so a kept row
+ * is known to be current as long as no event with a higher number has been seen;
+ * rendered views (the element tree, feature lists) are keyed by that number too.
+ */
+export class DomainMemo {
+  readonly actors = new MemoMap<string, ActorRecord | undefined>({ max: 20_000, ttlMs: TRUST_MS });
+  /** team id → the user's role there, per user. */
+  readonly memberships = new MemoMap<string, ReadonlyMap<string, MemberRole>>({ max: 20_000, ttlMs: TRUST_MS });
+  readonly projects = new MemoMap<string, ProjectRecord | undefined>({ max: 20_000, ttlMs: TRUST_MS });
+  private readonly views = new LRUCache<string, RenderedView>({
+    // Bounded by bytes: a tree of 1,000 todos renders to ~80 KB.
+    maxSize: 64 * 1024 * 1024,
+    sizeCalculation: (view) => view.body.length + 64,
+    ttl: TRUST_MS,
+  });
+
+  /** A rendered view of `kind` for the project at `seq`, if one is kept. */
+  view(kind: string, projectId: string, seq: number): RenderedView | undefined {
+    const view = this.views.get(`${kind}:${projectId}`);
+    return view && view.seq === seq ? view : undefined;
+  }
+
+  keepView(kind: string, projectId: string, view: RenderedView): void {
+    const key = `${kind}:${projectId}`;
+    const kept = this.views.get(key);
+    // Two renders racing: the one of the later project state stays.
+    if (!kept || kept.seq <= view.seq) this.views.set(key, view);
+  }
+
+  /** A project moved on to event `seq`: rows and views of earlier states are stale. */
+  projectAdvanced(projectId: string, seq: number | undefined): void {
+    const row = this.projects.peek(projectId);
+    if (seq === undefined || !row || row.eventSeq < seq) this.projects.invalidate(projectId);
+  }
+
+  forgetProject(projectId: string): void {
+    this.projects.invalidate(projectId);
+    for (const key of [...this.views.keys()]) if (key.endsWith(`:${projectId}`)) this.views.delete(key);
+  }
+
+  forgetUser(userId: string): void {
+    this.actors.invalidate(userId);
+    this.memberships.invalidate(userId);
+  }
+
+  /** Everything, e.g. when invalidations may have been missed. */
+  clear(): void {
+    this.actors.clear();
+    this.memberships.clear();
+    this.projects.clear();
+    this.views.clear();
+  }
+}

@@ -1,0 +1,32 @@
+import type { DomainMemo } from '../domain/memo.js';
+import type { EventBus } from './bus.js';
+import type { DomainEvent } from './types.js';
+
+/**
+ * Keeps the in-process memo of access facts true (domain/memo.ts). Listens to the
+ * events of this instance and, through the relay, of every other one:
+ * - a user's role, activity or existence changed → forget the user;
+ * - a membership changed → forget that user's team roles;
+ * - a team was deleted → its projects and every member's roles go: forget all;
+ * - any project event → rows and views older than its `seq` are stale.
+ */
+export function applyToMemo(memo: DomainMemo, event: DomainEvent): void {
+  const changes = (event.payload.changes ?? {}) as { action?: unknown; userId?: unknown };
+  if (event.name === 'userUpdated') {
+    const userId = event.payload.userId;
+    if (typeof userId === 'string') memo.forgetUser(userId);
+    return;
+  }
+  if (event.name === 'teamUpdated') {
+    if (changes.action === 'deleted') memo.clear();
+    else if (typeof changes.userId === 'string') memo.memberships.invalidate(changes.userId);
+    return;
+  }
+  if (!event.projectId) return;
+  if (event.name === 'projectUpdated' && changes.action === 'deleted') memo.forgetProject(event.projectId);
+  else memo.projectAdvanced(event.projectId, event.seq);
+}
+
+export function subscribeMemoInvalidation(events: EventBus, memo: DomainMemo): () => void {
+  return events.subscribe((event) => applyToMemo(memo, event), { includeRemote: true });
+}
