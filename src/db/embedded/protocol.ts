@@ -13,6 +13,8 @@ export interface WorkerStart {
   owner: { pid: number; command: string };
   /** PGlite's code, compiled once per process and shared, so a worker does not compile it again. */
   artifacts: PgliteArtifacts;
+  /** Create the data directory (initdb), close it and exit, without serving. */
+  initializeOnly?: boolean;
 }
 
 // PGlite's own option types: our `lib` (no DOM) has no WebAssembly namespace of its own.
@@ -25,6 +27,7 @@ export interface PgliteArtifacts {
 export type WorkerReport =
   | { type: 'ready'; openMs: number }
   | { type: 'in-use'; owner: OwnerRecord | undefined }
+  | { type: 'initialized' }
   | { type: 'closed' };
 
 export type WorkerCommand = { type: 'close' };

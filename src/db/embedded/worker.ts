@@ -56,6 +56,13 @@ const db = await PGlite.create(start.dataDir ?? 'memory://', {
   ...start.artifacts,
   ...(template ? { loadDataDir: template } : {}),
 });
+if (start.initializeOnly) {
+  await db.close();
+  if (paths) await releaseDataDir(paths, server);
+  report({ type: 'initialized' });
+  port.close();
+  process.exit(0);
+}
 const scheduler = new SessionScheduler(db);
 
 // PGLiteSocketHandler declares its queue as pglite-socket's own QueryQueueManager class,
