@@ -92,16 +92,20 @@ export async function startEmbedded(options: { dataDir: string | undefined; temp
 }
 
 // PGlite's WebAssembly compiled once per process: a fresh worker would otherwise spend
-// seconds compiling 9 MB of it on every start (a test run starts dozens). Set once,
-// never changed: a cache of immutable, process-wide artifacts, not state.
-let artifactsOnce: Promise<PgliteArtifacts> | undefined;
+// seconds compiling 9 MB of it on every start (a test run starts dozens). A value made
+// on first use and never changed after: immutable, process-wide artifacts, not state.
+const pgliteArtifacts = onFirstUse(loadArtifacts);
 
-function pgliteArtifacts(): Promise<PgliteArtifacts> {
-  artifactsOnce ??= loadArtifacts();
-  artifactsOnce.catch(() => {
-    artifactsOnce = undefined; // a failed read is retried by the next start
-  });
-  return artifactsOnce;
+/** `make`'s promise, made on the first call and shared by every later one; a failure is retried. */
+function onFirstUse<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make().catch((error: unknown) => {
+      made = undefined;
+      throw error;
+    });
+    return made;
+  };
 }
 
 // Node has WebAssembly as a global value; our `lib` (no DOM) declares only its types.

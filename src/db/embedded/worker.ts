@@ -27,18 +27,20 @@ const start = workerData as WorkerStart;
 const report = (message: WorkerReport) => port.postMessage(message);
 
 const paths = start.dataDir ? dataDirPaths(start.dataDir) : undefined;
-let server: Server;
-if (paths) {
-  const claim = await claimDataDir(paths, start.owner);
-  if (!claim.claimed) {
-    report({ type: 'in-use', owner: claim.owner });
-    port.close();
-    process.exit(0);
+const server = await listen();
+
+/** The data directory's lock socket (or, in memory, a private one); exits when another process owns it. */
+async function listen(): Promise<Server> {
+  if (!paths) {
+    const own = createServer();
+    await new Promise<void>((done) => own.listen(start.socketPath, done));
+    return own;
   }
-  server = claim.server;
-} else {
-  server = createServer();
-  await new Promise<void>((done) => server.listen(start.socketPath, done));
+  const claim = await claimDataDir(paths, start.owner);
+  if (claim.claimed) return claim.server;
+  report({ type: 'in-use', owner: claim.owner });
+  port!.close();
+  process.exit(0);
 }
 
 // Connections that arrive while PGlite opens wait, unread: the socket buffers their bytes.
