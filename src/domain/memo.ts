@@ -60,15 +60,14 @@ export class DomainMemo {
     if (!kept || kept.seq <= view.seq) this.views.set(key, view);
   }
 
-  /** A project moved on to event `seq`: rows and views of earlier states are stale. */
+  /**
+   * A project moved on to event `seq` (undefined: unnumbered, e.g. its deletion): a
+   * kept row of an earlier state is stale. Views need nothing: they are served only
+   * for the number of the row as it is now, and age out.
+   */
   projectAdvanced(projectId: string, seq: number | undefined): void {
     const row = this.projects.peek(projectId);
     if (seq === undefined || !row || row.eventSeq < seq) this.projects.invalidate(projectId);
-  }
-
-  forgetProject(projectId: string): void {
-    this.projects.invalidate(projectId);
-    for (const key of [...this.views.keys()]) if (key.endsWith(`:${projectId}`)) this.views.delete(key);
   }
 
   forgetUser(userId: string): void {

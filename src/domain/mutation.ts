@@ -18,7 +18,7 @@ export interface ActivityEntry {
 export interface MutationRecorder {
   /** An audit-log row, written in the mutation's own transaction. */
   activity(entry: ActivityEntry): void;
-  /** A domain event, numbered at the end of the transaction and published after commit. */
+  /** A domain event, numbered and published once the transaction has committed. */
   event(event: PendingEvent): void;
 }
 

@@ -8,7 +8,7 @@ import type { DomainEvent } from './types.js';
  * - a user's role, activity or existence changed → forget the user;
  * - a membership changed → forget that user's team roles;
  * - a team was deleted → its projects and every member's roles go: forget all;
- * - any project event → rows and views older than its `seq` are stale.
+ * - any project event → a kept project row older than its `seq` is stale.
  */
 export function applyToMemo(memo: DomainMemo, event: DomainEvent): void {
   const changes = (event.payload.changes ?? {}) as { action?: unknown; userId?: unknown };
@@ -22,9 +22,7 @@ export function applyToMemo(memo: DomainMemo, event: DomainEvent): void {
     else if (typeof changes.userId === 'string') memo.memberships.invalidate(changes.userId);
     return;
   }
-  if (!event.projectId) return;
-  if (event.name === 'projectUpdated' && changes.action === 'deleted') memo.forgetProject(event.projectId);
-  else memo.projectAdvanced(event.projectId, event.seq);
+  if (event.projectId) memo.projectAdvanced(event.projectId, event.seq);
 }
 
 export function subscribeMemoInvalidation(events: EventBus, memo: DomainMemo): () => void {

@@ -59,7 +59,6 @@ const CHANGEABLE = [
   'completedAt',
 ] as const satisfies readonly (keyof TodoRow)[];
 
-
 /**
  * Todo ids a todo of `projectId` may wait for: unknown or invisible ones answer 404
  * (no existence leak), visible ones of another project 400.
@@ -190,11 +189,6 @@ export async function createTodo(ctx: ServiceContext, input: TodoInput): Promise
   });
 }
 
-/** Fields whose change moves derived values (feature progress, element roll-up). */
-function movesDerived(current: TodoRow, updated: TodoRow): boolean {
-  return current.status !== updated.status || current.featureId !== updated.featureId || current.elementId !== updated.elementId;
-}
-
 function namesReferences(changes: TodoChanges): boolean {
   return Boolean(changes.assignedTo || changes.featureId || changes.elementId || changes.blockedBy);
 }
@@ -238,14 +232,15 @@ export async function updateTodo(
     if (changes.status !== undefined) {
       values.completedAt = completedAtAfter(current.status as TodoStatus, changes.status, current.completedAt, new Date());
     }
-    const derivedMayMove =
+    // Status, feature or element moving: feature progress and the element roll-up move too.
+    const movesDerived =
       (changes.status !== undefined && changes.status !== current.status) ||
       (changes.featureId !== undefined && changes.featureId !== current.featureId) ||
       (changes.elementId !== undefined && changes.elementId !== current.elementId);
-    if (derivedMayMove || changes.blockedBy) await lockProjectWork(tx, project.id);
+    if (movesDerived || changes.blockedBy) await lockProjectWork(tx, project.id);
     if (changes.blockedBy) await checkNoCycle(tx, project.id, todoId, changes.blockedBy);
     const [updated] = await tx.update(todos).set(values).where(eq(todos.id, todoId)).returning(todoColumns);
-    if (movesDerived(current, updated!)) await refreshDerived(tx, record, project, current, updated);
+    if (movesDerived) await refreshDerived(tx, record, project, current, updated);
     record.activity({
       action,
       entityType: 'todo',
