@@ -14,6 +14,7 @@ import security from './http/plugins/security.js';
 import servicesPlugin from './http/plugins/services.js';
 import loadShedding from './http/plugins/under-pressure.js';
 import apiRoutes from './http/routes/index.js';
+import hubRoutes from './http/routes/hub.js';
 import systemRoutes from './http/routes/system.js';
 import { ErrorResponse } from './http/schemas/common.js';
 import { Project } from './http/schemas/project.js';
@@ -75,6 +76,8 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     await fastify.register(apiRoutes);
     await fastify.register(apiRoutes, { prefix: '/v1' });
     await fastify.register(realtime);
+    await fastify.register(hubRoutes);
+    await fastify.register(hubRoutes, { prefix: '/v1' });
     await fastify.register(mcpPlugin);
 
     fastify.addHook('onListen', async () => schemaCompilers.warm());

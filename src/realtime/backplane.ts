@@ -1,7 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import { jsonChannel } from '../infra/redis.js';
-import type { GroupMessage, Hub } from './hub.js';
+import type { GroupMessage } from './groups.js';
+import type { Hub } from './hub.js';
 
 /**
  * Scale-out over Redis pub/sub for what only the hub says: group messages

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
-import type { Actor } from '../domain/context.js';
 import type { SignalRMessageType } from '../infra/metrics.js';
 import {
   type InvocationMessage,
@@ -49,6 +48,19 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   fanOutSliceSize: 500,
 };
 
+/**
+ * Whose connection this is. Only who, never what they may do: the role and the
+ * memberships are read as they are now for every decision (hub.ts).
+ */
+export interface ConnectedUser {
+  readonly id: string;
+  /** For the online list; kept current by the hub's access re-checks. */
+  email: string;
+}
+
+/** The Close error a connection gets when its access token runs out; the client signs in again and reconnects. */
+export const TOKEN_EXPIRED = 'Access token expired';
+
 /** A failure a hub method reports to its caller as the Completion's error text. */
 export class HubError extends Error {
   override readonly name = 'HubError';
@@ -87,6 +99,11 @@ export class HubConnection {
   readonly id = randomBytes(16).toString('base64url');
   /** Group names this connection is in, kept by the hub. */
   readonly groups = new Set<string>();
+  /**
+   * Counts the access re-checks begun for this connection, so a hub method that
+   * checked access before a re-check ended can tell it must check again.
+   */
+  accessEpoch = 0;
   private handshakeDone = false;
   private closed = false;
   private pending = '';
@@ -102,7 +119,9 @@ export class HubConnection {
 
   constructor(
     private readonly socket: WebSocket,
-    readonly actor: Actor,
+    readonly user: ConnectedUser,
+    /** When the access token it connected with expires (epoch ms): the connection ends then. */
+    private readonly accessExpiresAt: number,
     private readonly options: () => RealtimeOptions,
     private readonly events: ConnectionEvents,
   ) {
@@ -161,6 +180,12 @@ export class HubConnection {
     const options = this.options();
     if (!this.handshakeDone) {
       if (!stalled && now - this.openedAt >= options.handshakeTimeoutMs) this.terminate();
+      return;
+    }
+    if (now >= this.accessExpiresAt) {
+      // As ASP.NET Core's CloseOnAuthenticationExpiration: the client may come back
+      // at once, with a fresh token.
+      this.close(TOKEN_EXPIRED, true);
       return;
     }
     if (!stalled && now - this.lastReceivedAt >= options.clientTimeoutMs) {

@@ -1,6 +1,6 @@
-import { requireProjectAccess } from '../domain/access.js';
 import type { DomainEvent } from '../events/types.js';
-import { type Hub, groups } from './hub.js';
+import { groups } from './groups.js';
+import type { Hub } from './hub.js';
 
 /**
  * Domain events to SignalR invocations (reference/rest-api.md §4), on this
@@ -10,20 +10,29 @@ import { type Hub, groups } from './hub.js';
  * - project events → the project's group (connections that joined after a read check);
  * - `ideaUpdated`, `teamUpdated` and a new project's `projectUpdated` → the team's
  *   members and the admins;
- * - `mcpVerified` → that user's connections.
+ * - `mcpVerified` → that user's connections;
+ * - `userUpdated` (role, activity, deletion) → nobody; the user's connections are
+ *   re-checked: a demoted admin leaves the other teams, a deactivated or deleted
+ *   user's connections are closed.
  * Membership changes are applied before the event goes out, so a removed member
- * never hears of the team again and an added one does.
+ * never hears of the team again and an added one does. The re-checks read the
+ * in-process memo, which its own listener (events/memo-invalidation.ts) has made
+ * forget the changed facts before this runs: it subscribed first, and the bus calls
+ * listeners in order, for remote events as for local ones.
  */
 export async function fanOut(hub: Hub, event: DomainEvent): Promise<void> {
   const payload = wirePayload(event);
   const name = event.name as string;
 
+  if (event.name === 'userUpdated') {
+    if (typeof event.payload.userId === 'string') await hub.recheckUser(event.payload.userId);
+    return;
+  }
   if (event.name === 'teamUpdated') await applyTeamChange(hub, event);
-  if (event.name === 'projectUpdated' && !event.projectId) await recheckProjectMembers(hub, payload.projectId);
+  if (event.name === 'projectUpdated' && !event.projectId && typeof payload.projectId === 'string') await hub.recheckProject(payload.projectId);
   // A project event from a team other than the one its joiners were checked against:
   // the project moved, so check them again before anyone hears of it.
-  const knownTeam = event.projectId ? hub.teamOfProject(event.projectId) : undefined;
-  if (knownTeam && knownTeam !== event.teamId) await recheckProjectMembers(hub, event.projectId);
+  if (event.projectId && movedTeam(hub, event.projectId, event.teamId)) await hub.recheckProject(event.projectId);
 
   if (name === 'mcpVerified') {
     if (typeof payload.userId === 'string') hub.deliver({ group: groups.user(payload.userId), target: name, args: [payload] });
@@ -53,6 +62,11 @@ export function wirePayload(event: DomainEvent): Record<string, unknown> {
   };
 }
 
+function movedTeam(hub: Hub, projectId: string, teamId: string): boolean {
+  const knownTeam = hub.teamOfProject(projectId);
+  return knownTeam !== undefined && knownTeam !== teamId;
+}
+
 function toTeam(hub: Hub, teamId: string, target: string, payload: Record<string, unknown>): void {
   // An admin who is also a member sits in both groups: send once per connection.
   const recipients = new Set([...hub.connectionsIn(groups.team(teamId)), ...hub.connectionsIn(groups.admins)]);
@@ -69,25 +83,5 @@ async function applyTeamChange(hub: Hub, event: DomainEvent): Promise<void> {
     for (const connection of hub.connectionsIn(groups.team(event.teamId))) hub.leave(connection, groups.team(event.teamId));
     return;
   }
-  if (typeof changes.userId !== 'string') return;
-  await hub.refreshUserTeams(changes.userId);
-  if (changes.action !== 'member_removed') return;
-  for (const projectId of hub.projectsOfTeam(event.teamId)) {
-    for (const connection of hub.connectionsIn(groups.project(projectId))) {
-      if (connection.actor.id === changes.userId && connection.actor.role !== 'admin') await hub.evict(connection, projectId);
-    }
-  }
-}
-
-/** A project moved to another team: everyone in its group must still be allowed to read it. */
-async function recheckProjectMembers(hub: Hub, projectId: unknown): Promise<void> {
-  if (typeof projectId !== 'string') return;
-  for (const connection of hub.connectionsIn(groups.project(projectId))) {
-    try {
-      const project = await requireProjectAccess(hub.contextOf(connection.actor), projectId, 'read');
-      hub.rememberProjectTeam(projectId, project.teamId);
-    } catch {
-      await hub.evict(connection, projectId);
-    }
-  }
+  if (typeof changes.userId === 'string') await hub.recheckUser(changes.userId);
 }

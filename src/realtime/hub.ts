@@ -1,7 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
-import { readableTeamIds } from '../domain/access.js';
+import { readableTeamIds, requireProjectAccess } from '../domain/access.js';
+import { INACTIVE_USER } from '../domain/auth/service.js';
 import type { Actor, ServiceContext } from '../domain/context.js';
+import { DomainError } from '../domain/errors.js';
 import type { AppServices } from '../services.js';
 import type { Metrics } from '../infra/metrics.js';
 import {
@@ -12,32 +14,11 @@ import {
   HubError,
   type RealtimeOptions,
 } from './connection.js';
-import { hubMethods } from './methods.js';
+import { type GroupMessage, type Relay, groups, isAccessGroup, projectOfGroup } from './groups.js';
+import { type HubMethodHost, hubMethods } from './methods.js';
 import { Outbox } from './outbox.js';
 import type { PresenceEntry, PresenceStore } from './presence.js';
 import { encodeInvocationBytes } from './protocol.js';
-
-/** Group names: one per project (joined explicitly), team and user (automatic), and the admins. */
-export const groups = {
-  project: (projectId: string) => `project:${projectId}`,
-  team: (teamId: string) => `team:${teamId}`,
-  user: (userId: string) => `user:${userId}`,
-  admins: 'admins',
-} as const;
-
-/** A message for every connection of a group, on this instance and (through the relay) the others. */
-export interface GroupMessage {
-  group: string;
-  target: string;
-  args: unknown[];
-  /** A connection that should not get it (the sender of a userActivity). */
-  exceptConnectionId?: string | undefined;
-}
-
-/** How group messages reach the other instances; absent on a single instance. */
-export interface Relay {
-  publishGroupMessage(message: GroupMessage): void;
-}
 
 export interface HubDeps {
   services: AppServices;
@@ -48,9 +29,11 @@ export interface HubDeps {
 /**
  * The hub of one app instance: its connections, their groups, presence and the
  * keep-alive timer. Groups only ever contain connections whose user passed the
- * access check for that group (project read access, team membership, own user id).
+ * access check for that group (project read access, team membership, own user id),
+ * and pass it still: every hub method reads the caller as they are now, and the
+ * events that change access (fanout.ts) re-check the affected connections.
  */
-export class Hub {
+export class Hub implements HubMethodHost {
   options: RealtimeOptions = { ...DEFAULT_REALTIME_OPTIONS };
   relay: Relay | undefined;
   private readonly connections = new Map<string, HubConnection>();
@@ -90,13 +73,21 @@ export class Hub {
     this.startTimer();
   }
 
-  /** The context hub methods run domain services with: the connection's own user. */
+  /** The context hub methods run domain services with: the caller as they are now. */
   contextOf(actor: Actor): ServiceContext {
     return this.deps.services.contextFor(actor);
   }
 
-  /** Takes over an upgraded socket of an authenticated user. */
-  accept(socket: WebSocket, actor: Actor, teamIds: string[] | 'all'): void {
+  /** The user as they are now (the memo, kept true by the events), or undefined once deactivated or deleted. */
+  actorNow(userId: string): Promise<Actor | undefined> {
+    return this.deps.services.auth.actorNow(this.deps.services.database.db, userId);
+  }
+
+  /**
+   * Takes over an upgraded socket of an authenticated user. `teamIds` is what they
+   * could read at the upgrade; the connection ends when its token does.
+   */
+  accept(socket: WebSocket, actor: Actor, teamIds: string[] | 'all', accessExpiresAt: Date): void {
     if (this.closing) {
       socket.close(1001);
       return;
@@ -109,8 +100,12 @@ export class Hub {
         if (teamIds === 'all') this.join(connection, groups.admins);
         else for (const teamId of teamIds) this.join(connection, groups.team(teamId));
         this.metrics.signalrConnections.set(this.connections.size);
+        // An access change between the upgrade and the handshake found no connection to re-check.
+        this.recheck([connection], actor.id).catch((error: unknown) =>
+          this.deps.log.warn({ err: error, connectionId: connection.id }, 'realtime: access re-check failed'),
+        );
       },
-      invoke: (connection, message) => {
+      invoke: async (connection, message) => {
         const method = this.methods.get(message.target.toLowerCase());
         if (!method) throw new HubError(`Failed to invoke '${message.target}': the method does not exist.`);
         const [min, max] = method.arity;
@@ -120,7 +115,12 @@ export class Hub {
             `Failed to invoke '${message.target}': invocation provides ${message.arguments.length} argument(s) but the method expects ${expected}.`,
           );
         }
-        return method.run(connection, message.arguments);
+        const caller = await this.actorNow(connection.user.id);
+        if (!caller) {
+          this.revoke(this.connectionsOf(connection.user.id));
+          throw new HubError(INACTIVE_USER);
+        }
+        return method.run(connection, caller, message.arguments);
       },
       closed: (connection) => {
         this.unregistered.delete(connection);
@@ -130,11 +130,8 @@ export class Hub {
       error: (connection, error, context) => this.deps.log.warn({ err: error, connectionId: connection.id }, `realtime: ${context}`),
       meter: this.meter,
     };
-    this.unregistered.add(new HubConnection(socket, actor, () => this.options, events));
-  }
-
-  isInGroup(connection: HubConnection, group: string): boolean {
-    return connection.groups.has(group);
+    const user = { id: actor.id, email: actor.email };
+    this.unregistered.add(new HubConnection(socket, user, accessExpiresAt.getTime(), () => this.options, events));
   }
 
   join(connection: HubConnection, group: string): void {
@@ -211,7 +208,7 @@ export class Hub {
     this.join(connection, group);
     const first = await this.deps.presence.join(projectId, presenceEntry(connection));
     if (first) {
-      this.broadcast({ group, target: 'userJoined', args: [{ userId: connection.actor.id, projectId }], exceptConnectionId: connection.id });
+      this.broadcast({ group, target: 'userJoined', args: [{ userId: connection.user.id, projectId }], exceptConnectionId: connection.id });
     }
   }
 
@@ -222,22 +219,79 @@ export class Hub {
     this.leave(connection, group);
     if (!this.members.has(group)) this.projectTeams.delete(projectId);
     const last = await this.deps.presence.leave(projectId, presenceEntry(connection));
-    if (last) this.broadcast({ group, target: 'userLeft', args: [{ userId: connection.actor.id, projectId }] });
+    if (last) this.broadcast({ group, target: 'userLeft', args: [{ userId: connection.user.id, projectId }] });
     return true;
   }
 
-  /** Re-reads which teams a user may read and moves their connections' groups to match. */
-  async refreshUserTeams(userId: string): Promise<void> {
-    const connections = this.connectionsOf(userId);
-    const first = connections[0];
-    if (!first) return;
-    const teamIds = await readableTeamIds(this.contextOf(first.actor));
-    for (const connection of connections) {
-      const wanted = new Set(teamIds === 'all' ? [groups.admins] : teamIds.map(groups.team));
+  /** Re-checks every connection of a user on this instance (their role, activity or memberships changed). */
+  recheckUser(userId: string): Promise<void> {
+    return this.recheck(this.connectionsOf(userId), userId);
+  }
+
+  /**
+   * Moves connections of one user to the groups the user may be in now, through
+   * domain/access.ts: team groups (or the admins') as their memberships and role say,
+   * out of every project they may no longer read (`leftProject`, reason
+   * `access_revoked`). A deactivated or deleted user's connections are closed with
+   * `allowReconnect: false`: reconnecting could only fail.
+   */
+  async recheck(connections: readonly HubConnection[], userId: string): Promise<void> {
+    const open = connections.filter((connection) => connection.isOpen);
+    if (open.length === 0) return;
+    for (const connection of open) connection.accessEpoch += 1;
+    const actor = await this.actorNow(userId);
+    if (!actor) return this.revoke(open);
+    const ctx = this.contextOf(actor);
+    const teamIds = await readableTeamIds(ctx);
+    const wanted = new Set(teamIds === 'all' ? [groups.admins] : teamIds.map(groups.team));
+    const projectIds = new Set<string>();
+    for (const connection of open) {
+      // Closed while access was read: its groups are already gone and must stay so.
+      if (!connection.isOpen) continue;
+      connection.user.email = actor.email;
       for (const group of [...connection.groups]) {
-        if ((group.startsWith('team:') || group === groups.admins) && !wanted.has(group)) this.leave(connection, group);
+        if (isAccessGroup(group) && !wanted.has(group)) this.leave(connection, group);
+        const projectId = projectOfGroup(group);
+        if (projectId) projectIds.add(projectId);
       }
       for (const group of wanted) this.join(connection, group);
+    }
+    for (const projectId of projectIds) {
+      if (await this.mayRead(ctx, projectId)) continue;
+      for (const connection of open) await this.evict(connection, projectId);
+    }
+  }
+
+  /** A project's group after it moved to another team: everyone in it must still be allowed to read it. */
+  async recheckProject(projectId: string): Promise<void> {
+    const byUser = new Map<string, HubConnection[]>();
+    for (const connection of this.connectionsIn(groups.project(projectId))) {
+      byUser.set(connection.user.id, [...(byUser.get(connection.user.id) ?? []), connection]);
+    }
+    for (const [userId, connections] of byUser) {
+      const actor = await this.actorNow(userId);
+      if (!actor) {
+        this.revoke(connections);
+        continue;
+      }
+      if (await this.mayRead(this.contextOf(actor), projectId)) continue;
+      for (const connection of connections) await this.evict(connection, projectId);
+    }
+  }
+
+  /** Ends connections whose user is gone (deactivated or deleted): no reconnect, it would only be refused. */
+  private revoke(connections: readonly HubConnection[]): void {
+    for (const connection of connections) connection.close(INACTIVE_USER, false);
+  }
+
+  /** Read access to the project for `ctx`'s actor; remembers the project's team for later re-checks. */
+  private async mayRead(ctx: ServiceContext, projectId: string): Promise<boolean> {
+    try {
+      this.rememberProjectTeam(projectId, (await requireProjectAccess(ctx, projectId, 'read')).teamId);
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError) return false;
+      throw error;
     }
   }
 
@@ -269,8 +323,8 @@ export class Hub {
   private async forget(connection: HubConnection): Promise<void> {
     if (!this.connections.delete(connection.id)) return;
     this.metrics.signalrConnections.set(this.connections.size);
-    const projects = [...connection.groups].filter((group) => group.startsWith('project:')).map((group) => group.slice('project:'.length));
-    for (const group of [...connection.groups]) if (!group.startsWith('project:')) this.leave(connection, group);
+    const projects = [...connection.groups].flatMap((group) => projectOfGroup(group) ?? []);
+    for (const group of [...connection.groups]) if (!projectOfGroup(group)) this.leave(connection, group);
     await Promise.all(projects.map((projectId) => this.exitProject(connection, projectId))).catch((error: unknown) =>
       this.deps.log.warn({ err: error }, 'realtime: presence cleanup failed'),
     );
@@ -306,5 +360,5 @@ function connectionMeter(metrics: Metrics): ConnectionMeter {
 }
 
 function presenceEntry(connection: HubConnection): PresenceEntry {
-  return { connectionId: connection.id, userId: connection.actor.id, email: connection.actor.email };
+  return { connectionId: connection.id, userId: connection.user.id, email: connection.user.email };
 }

@@ -1,20 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Type } from '@sinclair/typebox';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { WebSocketServer } from 'ws';
-import { readableTeamIds, requireProjectAccess } from '../domain/access.js';
+import { readableTeamIds } from '../domain/access.js';
 import type { Actor } from '../domain/context.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, Unauthenticated } from '../domain/errors.js';
 import type { DomainEvent } from '../events/types.js';
-import { errors, IdParams, Uuid } from '../http/schemas/common.js';
 import { startBackplane } from './backplane.js';
 import { fanOut } from './fanout.js';
 import { Hub } from './hub.js';
-import { MemoryPresence, onlineUsers } from './presence.js';
+import { MemoryPresence } from './presence.js';
 import { RedisPresence } from './presence-redis.js';
 
 declare module 'fastify' {
@@ -31,9 +28,9 @@ const MAX_FRAME_BYTES = 1024 * 1024;
 /**
  * The live board: the SignalR hub on `ws` at `/signalr/hub` (and `/v1/…`), upgraded
  * on Fastify's own server after the bearer token checks out (401 before any upgrade
- * otherwise), the negotiate endpoint, the online list, the domain-event fan-out, and
- * the Redis backplane when Redis is configured. Closing the app closes every
- * connection with `allowReconnect: true`.
+ * otherwise), the domain-event fan-out, and the Redis backplane when Redis is
+ * configured. Closing the app closes every connection with `allowReconnect: true`.
+ * Its HTTP routes (negotiate, the online list) are in http/routes/hub.ts.
  */
 export default fp(
   async function realtime(app: FastifyInstance) {
@@ -71,9 +68,9 @@ export default fp(
       }
       socket.on('error', () => socket.destroy());
       authenticateUpgrade(request, url).then(
-        ({ actor, teamIds }) => {
+        ({ actor, teamIds, expiresAt }) => {
           if (socket.destroyed) return;
-          wss.handleUpgrade(request, socket, head, (ws) => hub.accept(ws, actor, teamIds));
+          wss.handleUpgrade(request, socket, head, (ws) => hub.accept(ws, actor, teamIds, expiresAt));
         },
         (error: unknown) => {
           if (error instanceof DomainError) return refuse(socket, error.status, error.message);
@@ -83,13 +80,13 @@ export default fp(
       );
     };
 
-    async function authenticateUpgrade(request: IncomingMessage, url: URL): Promise<{ actor: Actor; teamIds: string[] | 'all' }> {
+    async function authenticateUpgrade(request: IncomingMessage, url: URL): Promise<{ actor: Actor; teamIds: string[] | 'all'; expiresAt: Date }> {
       const header = request.headers.authorization;
       const token = url.searchParams.get('access_token') ?? (header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined);
-      if (!token) throw new UnauthenticatedUpgrade('Not authenticated');
-      const actor = await services.auth.authenticate(services.database.db, token);
+      if (!token) throw new Unauthenticated('Not authenticated');
+      const { actor, expiresAt } = await services.auth.authenticateSession(services.database.db, token);
       const teamIds = await readableTeamIds(services.contextFor(actor));
-      return { actor, teamIds };
+      return { actor, teamIds, expiresAt };
     }
 
     app.server.on('upgrade', onUpgrade);
@@ -104,73 +101,9 @@ export default fp(
       if (presence instanceof RedisPresence) await presence.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     });
-
-    const tags = ['realtime'];
-    const security = [{ bearerAuth: [] }];
-    const NegotiateQuery = Type.Object({ negotiateVersion: Type.Optional(Type.Integer({ minimum: 0 })) });
-    const OnlineUsers = Type.Object({
-      projectId: Uuid,
-      onlineUsers: Type.Array(Type.Object({ id: Uuid, email: Type.String() })),
-      count: Type.Integer(),
-    });
-
-    const routes = app.withTypeProvider<TypeBoxTypeProvider>();
-    for (const prefix of ['', '/v1']) {
-      routes.post(
-        `${prefix}/signalr/hub/negotiate`,
-        {
-          onRequest: app.authenticate,
-          schema: {
-            tags,
-            summary: 'SignalR negotiate: WebSockets is the only transport',
-            description:
-              'Versions 0 and 1 of the ASP.NET Core negotiate protocol. The WebSocket at /signalr/hub then authenticates ' +
-              'again (access_token query parameter or Authorization header); the connection token is not needed to connect.',
-            security,
-            querystring: NegotiateQuery,
-            response: errors(401),
-          },
-        },
-        async (request) => {
-          const connectionId = randomBytes(16).toString('base64url');
-          const availableTransports = [{ transport: 'WebSockets', transferFormats: ['Text'] }];
-          if ((request.query.negotiateVersion ?? 0) >= 1) {
-            return { negotiateVersion: 1, connectionId, connectionToken: randomBytes(16).toString('base64url'), availableTransports };
-          }
-          return { connectionId, availableTransports };
-        },
-      );
-
-      routes.get(
-        `${prefix}/signalr/projects/:id/online`,
-        {
-          onRequest: app.authenticate,
-          schema: {
-            tags,
-            summary: 'Users connected to the live board of a project right now (all instances)',
-            description: 'Members of the project’s team only (404 otherwise). For open work sessions see /projects/{id}/active-users.',
-            security,
-            params: IdParams,
-            response: { 200: OnlineUsers, ...errors(401, 404, 422) },
-          },
-        },
-        async (request) => {
-          const projectId = request.params.id;
-          if (!request.actor) throw new UnauthenticatedUpgrade('Not authenticated');
-          await requireProjectAccess(hub.contextOf(request.actor), projectId, 'read');
-          const users = onlineUsers(await hub.onlineIn(projectId));
-          return { projectId, onlineUsers: users, count: users.length };
-        },
-      );
-    }
   },
   { name: 'realtime', dependencies: ['services', 'authentication'] },
 );
-
-/** 401 for a hub request without a usable token (the HTTP error handler maps it like any domain error). */
-class UnauthenticatedUpgrade extends DomainError {
-  readonly status = 401;
-}
 
 /** An HTTP answer on a socket that asked to upgrade, then the end of it. */
 function refuse(socket: Duplex, status: number, detail: string): void {

@@ -26,6 +26,7 @@ export interface RegisterInput {
 }
 
 const INVALID_CREDENTIALS = 'Invalid email or password';
+export const INACTIVE_USER = 'User not found or inactive';
 
 /**
  * Registration, login and the refresh-token life cycle. Built once per app with its
@@ -136,9 +137,24 @@ export class AuthService {
    * demoted on their very next request.
    */
   async authenticate(db: Db, accessToken: string): Promise<Actor> {
+    return (await this.authenticateSession(db, accessToken)).actor;
+  }
+
+  /**
+   * The same, with the instant the token stops being valid: a long-lived connection
+   * (the hub's WebSocket) must end when its token does.
+   */
+  async authenticateSession(db: Db, accessToken: string): Promise<{ actor: Actor; expiresAt: Date }> {
     const claims = await this.tokens.verifyAccess(accessToken);
-    const user = await actorRecord(this.memo, db, claims.userId);
-    if (!user || !user.isActive) throw new Unauthenticated('User not found or inactive');
+    const actor = await this.actorNow(db, claims.userId);
+    if (!actor) throw new Unauthenticated(INACTIVE_USER);
+    return { actor, expiresAt: claims.expiresAt };
+  }
+
+  /** The user as they are now (through the memo), or undefined when deleted or deactivated. */
+  async actorNow(db: Db, userId: string): Promise<Actor | undefined> {
+    const user = await actorRecord(this.memo, db, userId);
+    if (!user || !user.isActive) return undefined;
     return { id: user.id, email: user.email, role: user.role };
   }
 
@@ -170,7 +186,7 @@ async function hasAdmin(db: DbOrTx): Promise<boolean> {
 
 async function loadActiveUser(db: DbOrTx, userId: string): Promise<UserRow> {
   const [user] = await db.select().from(users).where(eq(users.id, userId)).limit(1);
-  if (!user || !user.isActive) throw new Unauthenticated('User not found or inactive');
+  if (!user || !user.isActive) throw new Unauthenticated(INACTIVE_USER);
   return user;
 }
 
