@@ -65,6 +65,35 @@ describe('SignalR hub connections', () => {
     it('is refused without a token', async () => {
       expect((await server.request('POST', '/signalr/hub/negotiate?negotiateVersion=1')).status).toBe(401);
     });
+
+    it('accepts the empty text/plain POST older clients send, on both paths', async () => {
+      for (const path of ['/signalr/hub/negotiate?negotiateVersion=1', '/v1/signalr/hub/negotiate?negotiateVersion=1']) {
+        const response = await server.request('POST', path, {
+          token: admin.token,
+          rawBody: '',
+          headers: { 'content-type': 'text/plain;charset=UTF-8', 'x-requested-with': 'XMLHttpRequest' },
+        });
+        expect(response.status, response.text).toBe(200);
+        expect(response.body).toMatchObject({ negotiateVersion: 1, availableTransports: [{ transport: 'WebSockets', transferFormats: ['Text'] }] });
+      }
+    });
+
+    it('connects a client that negotiates with a text/plain content type', async () => {
+      const client = await connectSignalR(server, admin.token, { negotiate: true, headers: { 'Content-Type': 'text/plain;charset=UTF-8' } });
+      expect(client.connection.state).toBe('Connected');
+      await client.stop();
+    });
+
+    it('answers 413 to a text/plain negotiate body over 1 KiB; the rest of the API still refuses text/plain', async () => {
+      const big = await server.request('POST', '/signalr/hub/negotiate', {
+        token: admin.token,
+        rawBody: 'x'.repeat(2048),
+        headers: { 'content-type': 'text/plain' },
+      });
+      expect(big.status, big.text).toBe(413);
+      const elsewhere = await server.request('POST', '/teams', { token: admin.token, rawBody: 'name', headers: { 'content-type': 'text/plain' } });
+      expect(elsewhere.status, elsewhere.text).toBe(415);
+    });
   });
 
   describe('authentication before the upgrade', () => {

@@ -49,6 +49,10 @@ export interface SignalRClient {
   /** The first received event of `target` matching `match`. */
   next(target: string, match?: (payload: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
   closedWith: Promise<Error | undefined>;
+  /** The errors of each automatic reconnect begun (with `reconnect: true`). */
+  reconnecting: (Error | undefined)[];
+  /** How many automatic reconnects succeeded. */
+  reconnected: number;
   stop(): Promise<void>;
 }
 
@@ -57,32 +61,47 @@ export interface ClientOptions {
   keepAliveMs?: number;
   serverTimeoutMs?: number;
   path?: string;
+  /** The client's automatic reconnect, retrying at once. */
+  reconnect?: boolean;
+  /** Extra headers on the client's HTTP requests (negotiate). */
+  headers?: Record<string, string>;
 }
 
 /** A started `@microsoft/signalr` connection listening for every event the web client handles. */
-export async function connectSignalR(server: TestServer, token: string, options: ClientOptions = {}): Promise<SignalRClient> {
+export async function connectSignalR(
+  server: TestServer,
+  token: string | (() => Promise<string>),
+  options: ClientOptions = {},
+): Promise<SignalRClient> {
   let builder = new HubConnectionBuilder()
     .withUrl(`${server.url}${options.path ?? '/signalr/hub'}`, {
       skipNegotiation: !options.negotiate,
       transport: HttpTransportType.WebSockets,
-      accessTokenFactory: () => token,
+      accessTokenFactory: typeof token === 'string' ? () => token : token,
+      ...(options.headers && { headers: options.headers }),
     })
     .configureLogging(LogLevel.None);
+  if (options.reconnect) builder = builder.withAutomaticReconnect([0, 0, 0]);
   if (options.keepAliveMs) builder = builder.withKeepAliveInterval(options.keepAliveMs);
   if (options.serverTimeoutMs) builder = builder.withServerTimeout(options.serverTimeoutMs);
   const connection = builder.build();
   const received: Received[] = [];
   for (const target of CLIENT_EVENTS) connection.on(target, (payload: Record<string, unknown>) => received.push({ target, payload }));
   const closedWith = new Promise<Error | undefined>((resolve) => connection.onclose((error) => resolve(error)));
-  await connection.start();
-  return {
+  const client: SignalRClient = {
     connection,
     received,
     closedWith,
+    reconnecting: [],
+    reconnected: 0,
     next: (target, match = () => true) =>
       waitFor(() => received.find((item) => item.target === target && match(item.payload))?.payload, `${target} event`),
     stop: () => connection.stop(),
   };
+  connection.onreconnecting((error) => client.reconnecting.push(error));
+  connection.onreconnected(() => (client.reconnected += 1));
+  await connection.start();
+  return client;
 }
 
 /** A raw WebSocket speaking the protocol by hand. */
