@@ -165,7 +165,9 @@ describe('HTTP conventions', () => {
       const plain = await server.request('GET', '/auth/me', { token: admin.token });
       const versioned = await server.request('GET', '/v1/auth/me', { token: admin.token });
       expect(versioned.status).toBe(200);
-      expect(versioned.body).toEqual(plain.body);
+      // Other test files log the same admin in meanwhile, moving these two stamps.
+      const stable = ({ last_login_at: _login, updated_at: _updated, ...rest }: Record<string, unknown>) => rest;
+      expect(stable(versioned.body)).toEqual(stable(plain.body));
       const login = await server.request('POST', '/v1/auth/login', { body: { email: admin.email, password: 'wrong' } });
       expect(login.status).toBe(401);
     });
