@@ -138,7 +138,8 @@ describe('todos', () => {
       expect(first.body.version).toBe(2);
       const stale = await api('PUT', `/todos/${todo.id}`, { title: 'two', expected_version: 1 });
       expect(stale.status).toBe(409);
-      expect(stale.body).toEqual({ detail: 'Todo was modified by another user. Please refresh and try again.', current_version: 2 });
+      expect(stale.body).toMatchObject({ current_version: 2, updated_at: first.body.updated_at });
+      expect(stale.body.detail).toBe(`Todo is at version 2, not 1: last changed by you at ${first.body.updated_at}. Refresh and try again.`);
     });
 
     it('checks expected_version from the query as well', async () => {

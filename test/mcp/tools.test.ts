@@ -120,7 +120,7 @@ describe('todo tools', () => {
     await ok(mcp, 'mcp_update_todo_status', { todoId: todo.id, status: 'in_progress', expectedVersion: 1 });
     const stale = await fails(mcp, 'mcp_update_todo_status', { todoId: todo.id, status: 'done', expectedVersion: 1 });
     expect(stale.body).toMatchObject({ status: 409, current_version: 2 });
-    expect(stale.body.error).toMatch(/modified by another user/);
+    expect(stale.body.error).toMatch(/^Todo is at version 2, not 1: last changed by you at /);
   });
 
   it('lists, assigns and unassigns, links and unlinks, adds dependencies and deletes', async () => {

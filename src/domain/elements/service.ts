@@ -7,7 +7,8 @@ import { type ProjectRow, requireProjectAccess, requireProjectWriter } from '../
 import type { ServiceContext } from '../context.js';
 import { NotFound, RuleViolation } from '../errors.js';
 import { refreshFeatureProgress } from '../features/service.js';
-import { type MutationRecorder, lockProjectWork, mutate } from '../mutation.js';
+import { type MutationRecorder, mutate } from '../mutation.js';
+import { lockProjectWork } from '../projects/lock.js';
 import { rollUpElementStatus } from './rollup.js';
 import { type ElementStatus, PARENT_CYCLE, PARENT_NOT_IN_PROJECT } from './rules.js';
 import { isSelfOrDescendant, lockElementStructure, subtreeIds } from './structure.js';

@@ -4,7 +4,8 @@ import { documents, featureElements, features, githubBranches, projectElements, 
 import { requireProjectAccess, requireProjectWriter } from '../access.js';
 import type { ServiceContext } from '../context.js';
 import { Conflict, NotFound } from '../errors.js';
-import { lockProjectWork, mutate } from '../mutation.js';
+import { mutate } from '../mutation.js';
+import { lockProjectWork } from '../projects/lock.js';
 import type { Page, PageRequest } from '../pagination.js';
 import { TODO_ORDER, type ElementRow, type TodoRow } from '../todos/queries.js';
 import { announceFeature, refreshFeatureProgress, tallyTodos } from './progress.js';

@@ -1,18 +1,24 @@
-import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../../db/client.js';
 import { todos, users } from '../../db/schema.js';
-import { isAdmin, requireProjectWriter } from '../access.js';
+import { isAdmin, requireProjectAccess, requireProjectWriter, teamRoleOf } from '../access.js';
 import type { ServiceContext } from '../context.js';
 import { Conflict, NotFound, RuleViolation } from '../errors.js';
+import { requireProjectFeature } from '../features/references.js';
 import { type MutationRecorder, mutate } from '../mutation.js';
 import type { ProjectRow } from '../projects/service.js';
-import type { TodoRow } from './queries.js';
-import { requireTodo } from './queries.js';
+import { TODO_ORDER, type TodoRow, requireTodo, todoColumns } from './queries.js';
+import type { TodoStatus } from './rules.js';
 
 /**
  * Claims: an agent's short-lived hold on a todo (DECISIONS.md "MCP"), so two agents
  * working on one project never pick the same todo. A claim is a lease: it runs out by
- * itself when the agent disappears. Taking and releasing a claim changes the todo
- * (new `version`, a `todoUpdated`); renewing the lease does not.
+ * itself when the agent disappears. Taking, renewing and releasing a claim change the
+ * todo (new `version`, an activity row, a `todoUpdated`), each inside `mutate()`.
+ *
+ * While a claim is live it protects the todo: only its holder changes the status or
+ * the assignment; a team leader or an admin may too, and their change ends the claim
+ * (`claimAfterChange`, applied by every status or assignment change, REST and MCP).
  */
 
 export const DEFAULT_CLAIM_MINUTES = 30;
@@ -91,7 +97,7 @@ export async function claimNextTodo(ctx: ServiceContext, projectId: string, minu
         updatedBy: me,
       })
       .where(sql`${todos.id} = (${candidate})`)
-      .returning();
+      .returning(todoColumns);
     if (!claimed) return undefined;
     record.activity({ action: 'todo.claimed', entityType: 'todo', entityId: claimed.id, teamId: project.teamId, projectId: project.id });
     announceClaim(record, ctx, project, claimed);
@@ -99,15 +105,57 @@ export async function claimNextTodo(ctx: ServiceContext, projectId: string, minu
   });
 }
 
-/** Who holds a todo, for a conflict message an agent (or its user) can act on. */
-async function holderOf(ctx: ServiceContext, todo: TodoRow): Promise<string> {
-  if (!todo.claimedBy) return 'nobody';
-  const [holder] = await ctx.db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, todo.claimedBy)).limit(1);
-  return holder ? `${holder.name ?? holder.email} <${holder.email}>` : todo.claimedBy;
+export interface AvailableTodoFilters {
+  status?: TodoStatus | undefined;
+  featureId?: string | undefined;
+  /** Only todos assigned to this user (anyone's, not just the caller's). */
+  assignedTo?: string | undefined;
+}
+
+/**
+ * "Todos I can take" in a project, in board order, chosen by the database: open
+ * (or of the given status), unassigned or assigned to the caller (or to
+ * `assignedTo` when asked), and never one someone else holds a live claim on. The
+ * same predicates as `claimNextTodo`, so what the list offers a claim can get.
+ */
+export async function listAvailableTodos(ctx: ServiceContext, projectId: string, filters: AvailableTodoFilters, limit: number): Promise<TodoRow[]> {
+  await requireProjectAccess(ctx, projectId, 'read');
+  if (filters.featureId) await requireProjectFeature(ctx, projectId, filters.featureId);
+  const me = ctx.actor.id;
+  return ctx.db
+    .select(todoColumns)
+    .from(todos)
+    .where(
+      and(
+        eq(todos.projectId, projectId),
+        filters.status ? eq(todos.status, filters.status) : ne(todos.status, 'done'),
+        filters.featureId ? eq(todos.featureId, filters.featureId) : undefined,
+        filters.assignedTo ? eq(todos.assignedTo, filters.assignedTo) : or(isNull(todos.assignedTo), eq(todos.assignedTo, me)),
+        or(UNCLAIMED, eq(todos.claimedBy, me)),
+      ),
+    )
+    .orderBy(...TODO_ORDER)
+    .limit(limit);
+}
+
+/** How a person is named in a conflict message an agent (or its user) can act on. */
+export async function describeUser(db: DbOrTx, userId: string | null): Promise<string> {
+  if (!userId) return 'nobody';
+  const [user] = await db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, userId)).limit(1);
+  return user ? `${user.name ?? user.email} <${user.email}>` : userId;
+}
+
+function claimLive(todo: TodoRow, now = new Date()): boolean {
+  return Boolean(todo.claimedBy && todo.claimExpiresAt && todo.claimExpiresAt > now);
 }
 
 function heldByOther(todo: TodoRow, me: string, now = new Date()): boolean {
-  return Boolean(todo.claimedBy && todo.claimedBy !== me && todo.claimExpiresAt && todo.claimExpiresAt > now);
+  return claimLive(todo, now) && todo.claimedBy !== me;
+}
+
+/** Admins, and leaders of the project's team, may overrule a claim (and thereby end it). */
+async function mayOverrule(ctx: ServiceContext, project: ProjectRow, db: DbOrTx): Promise<boolean> {
+  return isAdmin(ctx.actor) || (await teamRoleOf(ctx, project.teamId, db)) === 'team_leader';
 }
 
 /**
@@ -124,7 +172,7 @@ export async function claimTodo(ctx: ServiceContext, todoId: string, minutes?: n
       .update(todos)
       .set({ claimedBy: me, claimExpiresAt: sql`now() + make_interval(mins => ${lease})`, version: sql`${todos.version} + 1`, updatedBy: me })
       .where(and(eq(todos.id, todoId), or(UNCLAIMED, eq(todos.claimedBy, me))))
-      .returning();
+      .returning(todoColumns);
     if (row) {
       record.activity({ action: 'todo.claimed', entityType: 'todo', entityId: row.id, teamId: project.teamId, projectId: project.id });
       announceClaim(record, ctx, project, row);
@@ -132,13 +180,13 @@ export async function claimTodo(ctx: ServiceContext, todoId: string, minutes?: n
     return row;
   });
   if (claimed) return claimed;
-  const [current] = await ctx.db.select().from(todos).where(eq(todos.id, todoId));
+  const [current] = await ctx.db.select(todoColumns).from(todos).where(eq(todos.id, todoId));
   if (!current) throw new NotFound('Todo');
-  throw claimConflict(await holderOf(ctx, current), current);
+  throw claimConflict(await describeUser(ctx.db, current.claimedBy), current);
 }
 
-function claimConflict(holder: string, todo: TodoRow): Conflict {
-  return new Conflict(`Todo is claimed by ${holder} until ${todo.claimExpiresAt?.toISOString()}; pick another todo`, {
+function claimConflict(holder: string, todo: TodoRow, message = 'pick another todo'): Conflict {
+  return new Conflict(`Todo is claimed by ${holder} until ${todo.claimExpiresAt?.toISOString()}; ${message}`, {
     claimed_by: todo.claimedBy,
     claim_expires_at: todo.claimExpiresAt,
     current_version: todo.version,
@@ -147,20 +195,23 @@ function claimConflict(holder: string, todo: TodoRow): Conflict {
 
 /**
  * Gives a claim up. The holder may always; anyone may clear a lapsed claim; an admin
- * may clear any. Releasing an unclaimed todo is a no-op answering the todo as it is.
+ * or a leader of the project's team may clear any. Releasing an unclaimed todo is a
+ * no-op answering the todo as it is.
  */
 export async function releaseTodo(ctx: ServiceContext, todoId: string): Promise<TodoRow> {
   const { todo, project } = await requireTodo(ctx, todoId, 'write');
   if (!todo.claimedBy) return todo;
-  if (heldByOther(todo, ctx.actor.id) && !isAdmin(ctx.actor)) throw claimConflict(await holderOf(ctx, todo), todo);
+  if (heldByOther(todo, ctx.actor.id) && !(await mayOverrule(ctx, project, ctx.db))) {
+    throw claimConflict(await describeUser(ctx.db, todo.claimedBy), todo, 'only they, a team leader or an admin can release it');
+  }
   return mutate(ctx, async (tx, record) => {
     const [row] = await tx
       .update(todos)
       .set({ claimedBy: null, claimExpiresAt: null, version: sql`${todos.version} + 1`, updatedBy: ctx.actor.id })
       .where(and(eq(todos.id, todoId), eq(todos.claimedBy, todo.claimedBy!)))
-      .returning();
+      .returning(todoColumns);
     if (!row) {
-      const [latest] = await tx.select().from(todos).where(eq(todos.id, todoId));
+      const [latest] = await tx.select(todoColumns).from(todos).where(eq(todos.id, todoId));
       if (!latest) throw new NotFound('Todo');
       return latest;
     }
@@ -170,17 +221,42 @@ export async function releaseTodo(ctx: ServiceContext, todoId: string): Promise<
   });
 }
 
+/** What a change does to the claim columns: nothing, or their new values. */
+export type ClaimUpdate = { claimedBy: string | null; claimExpiresAt: SQL | null } | undefined;
+
 /**
- * After the holder moved a todo: an unfinished todo's lease starts over, a done todo
- * is let go. Not a change of the todo (no version, no event): the lease is bookkeeping.
+ * The claim rule for a change of status or assignment, decided in the change's
+ * transaction on the locked row, so REST and MCP (and two racing callers) get the
+ * same answer:
+ * - the holder's status change renews the lease (DEFAULT_CLAIM_MINUTES from now),
+ *   or ends the claim when the todo is done; handing the todo to someone else
+ *   ends it too, so the new assignee is not locked out;
+ * - anyone else's change of a live claim's todo is a 409 naming the holder and the
+ *   expiry, unless they are an admin or a leader of the team: then it ends the claim;
+ * - a lapsed claim is nobody's: a change of status or assignment clears it, so no
+ *   done todo keeps a stale `claimed_by`.
+ * Other fields (title, text, priority…) stay open to the whole team.
  */
-export async function renewOrEndClaim(ctx: ServiceContext, todo: TodoRow, minutes = DEFAULT_CLAIM_MINUTES): Promise<TodoRow> {
-  if (todo.claimedBy !== ctx.actor.id) return todo;
-  const done = todo.status === 'done';
-  const [row] = await ctx.db
-    .update(todos)
-    .set(done ? { claimedBy: null, claimExpiresAt: null } : { claimExpiresAt: sql`now() + make_interval(mins => ${minutes})` })
-    .where(and(eq(todos.id, todo.id), eq(todos.claimedBy, ctx.actor.id), eq(todos.version, todo.version)))
-    .returning();
-  return row ?? todo;
+export async function claimAfterChange(
+  tx: Tx,
+  ctx: ServiceContext,
+  project: ProjectRow,
+  current: TodoRow,
+  changes: { status?: string | undefined; assignedTo?: string | null | undefined },
+): Promise<ClaimUpdate> {
+  if (!current.claimedBy) return undefined;
+  const me = ctx.actor.id;
+  const movesStatus = changes.status !== undefined && changes.status !== current.status;
+  const movesAssignee = changes.assignedTo !== undefined && changes.assignedTo !== current.assignedTo;
+  const released = { claimedBy: null, claimExpiresAt: null };
+  if (current.claimedBy === me) {
+    if (changes.status === 'done' || (movesAssignee && changes.assignedTo !== me)) return released;
+    if (changes.status !== undefined) return { claimedBy: me, claimExpiresAt: sql`now() + make_interval(mins => ${DEFAULT_CLAIM_MINUTES})` };
+    return undefined;
+  }
+  if (!movesStatus && !movesAssignee) return undefined;
+  if (claimLive(current) && !(await mayOverrule(ctx, project, tx))) {
+    throw claimConflict(await describeUser(tx, current.claimedBy), current, 'only they, a team leader or an admin can change its status or assignment');
+  }
+  return released;
 }

@@ -8,12 +8,12 @@ import { rollUpElementStatus } from '../elements/rollup.js';
 import { Conflict, NotFound, RuleViolation } from '../errors.js';
 import { refreshFeatureProgress } from '../features/progress.js';
 import { requireAssignableUser, requireProjectElements, requireProjectFeature } from '../features/references.js';
-import { type MutationRecorder, lockProjectWork, mutate } from '../mutation.js';
+import { type MutationRecorder, mutate } from '../mutation.js';
+import { lockProjectWork } from '../projects/lock.js';
 import { ensureDefaultElement } from '../projects/service.js';
+import { claimAfterChange, describeUser } from './claims.js';
 import { type TodoRow, requireTodo, todoColumns } from './queries.js';
 import { type TodoPriority, type TodoStatus, changedFields, checkTodoTransition, completedAtAfter, createsDependencyCycle } from './rules.js';
-
-export const STALE_TODO_MESSAGE = 'Todo was modified by another user. Please refresh and try again.';
 
 /** Fields a client may set; `undefined` leaves a field alone, `null` clears it. */
 export interface TodoFields {
@@ -58,6 +58,9 @@ const CHANGEABLE = [
   'githubPrUrl',
   'completedAt',
 ] as const satisfies readonly (keyof TodoRow)[];
+
+/** What `todoUpdated.changes` reports: the changed fields and the claim a change renewed or ended. */
+const ANNOUNCED = [...CHANGEABLE, 'claimedBy', 'claimExpiresAt'] as const satisfies readonly (keyof TodoRow)[];
 
 /**
  * Todo ids a todo of `projectId` may wait for: unknown or invisible ones answer 404
@@ -189,6 +192,19 @@ export async function createTodo(ctx: ServiceContext, input: TodoInput): Promise
   });
 }
 
+/**
+ * The 409 for a stale `expected_version`: which version is current and who made it
+ * when, so a caller can tell another user's change from their own earlier one (a
+ * claim, say) and knows what to refresh.
+ */
+async function staleVersion(ctx: ServiceContext, tx: Tx, current: TodoRow, expected: number): Promise<Conflict> {
+  const by = current.updatedBy === ctx.actor.id ? 'you' : await describeUser(tx, current.updatedBy);
+  return new Conflict(
+    `Todo is at version ${current.version}, not ${expected}: last changed by ${by} at ${current.updatedAt.toISOString()}. Refresh and try again.`,
+    { current_version: current.version, updated_by: current.updatedBy, updated_at: current.updatedAt },
+  );
+}
+
 function namesReferences(changes: TodoChanges): boolean {
   return Boolean(changes.assignedTo || changes.featureId || changes.elementId || changes.blockedBy);
 }
@@ -218,10 +234,9 @@ export async function updateTodo(
     const [current] = await tx.select(todoColumns).from(todos).where(eq(todos.id, todoId)).for('no key update');
     if (!current) throw new NotFound('Todo');
     const project = await requireProjectWriter(ctx, current.projectId, 'Todo', tx);
-    if (expectedVersion !== undefined && current.version !== expectedVersion) {
-      throw new Conflict(STALE_TODO_MESSAGE, { current_version: current.version });
-    }
+    if (expectedVersion !== undefined && current.version !== expectedVersion) throw await staleVersion(ctx, tx, current, expectedVersion);
     if (changes.status !== undefined) checkTodoTransition(current.status as TodoStatus, changes.status);
+    const claim = await claimAfterChange(tx, ctx, project, current, changes);
 
     const values: PgUpdateSetSource<typeof todos> = { updatedBy: ctx.actor.id, version: sql`${todos.version} + 1` };
     for (const field of CHANGEABLE) {
@@ -229,6 +244,7 @@ export async function updateTodo(
       (values as Record<string, unknown>)[field] = changes[field];
     }
     if (changes.blockedBy) values.blockedBy = [...new Set(changes.blockedBy)];
+    if (claim) Object.assign(values, claim);
     if (changes.status !== undefined) {
       values.completedAt = completedAtAfter(current.status as TodoStatus, changes.status, current.completedAt, new Date());
     }
@@ -250,7 +266,7 @@ export async function updateTodo(
       before: current,
       after: updated!,
     });
-    announceTodo(record, ctx, project, updated!, changedFields(current, updated!, CHANGEABLE));
+    announceTodo(record, ctx, project, updated!, changedFields(current, updated!, ANNOUNCED));
     return updated!;
   });
 }

@@ -105,7 +105,9 @@ const todosRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Fields left out are unchanged; `null` clears (`feature_id: null` unlinks, `assigned_to: null` unassigns). ' +
           'Status moves one step forward (new → in_progress → done) or any step back. With `expected_version` (body or query) ' +
-          'a todo changed in the meantime answers 409 `{detail, current_version}`.',
+          'a todo changed in the meantime answers 409 `{detail, current_version, updated_by, updated_at}`. ' +
+          "While an agent's claim is live, only its holder changes `status` or `assigned_to` (a team leader or admin may, ending the claim); " +
+          'others get 409 `{detail, claimed_by, claim_expires_at}`.',
         security,
         params: IdParams,
         querystring: ExpectedVersionQuery,
@@ -154,7 +156,9 @@ const todosRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Move a todo through its workflow",
-        description: '`status` (query or body): new, in_progress or done, one step forward or any step back. `tested` is a feature status (400).',
+        description:
+          '`status` (query or body): new, in_progress or done, one step forward or any step back. `tested` is a feature status (400). ' +
+          "The claim's holder renews it (done ends it); anyone else but a team leader or admin gets 409 while it is live.",
         security,
         params: IdParams,
         ...statusInput,
@@ -174,7 +178,9 @@ const todosRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Assign a todo to a team member, or unassign it',
-        description: '`user_id` (query or body) must be a member of the project\'s team; absent or null unassigns.',
+        description:
+          "`user_id` (query or body) must be a member of the project's team; absent or null unassigns. " +
+          "A live claim guards the assignee like the status (409 for others; handing the todo on ends the holder's claim).",
         security,
         params: IdParams,
         ...assignInput,

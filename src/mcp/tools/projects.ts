@@ -6,6 +6,7 @@ import type { TreeNode } from '../../domain/elements/rules.js';
 import { listProjectFeatures } from '../../domain/features/service.js';
 import { buildResumeContext } from '../../domain/projects/resume-context.js';
 import { createProject, getProject, listProjects, updateProject } from '../../domain/projects/service.js';
+import { listAvailableTodos } from '../../domain/todos/claims.js';
 import { listTodos } from '../../domain/todos/queries.js';
 import { projectIdFor } from './project-scope.js';
 import { compact, firstPage, presentFeature, presentProject, presentTodo } from './present.js';
@@ -128,15 +129,8 @@ const getActiveTodos = defineTool({
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const id = projectIdFor(ctx, args.projectId);
-    const page = await listTodos(ctx, { projectId: id, featureId: args.featureId, status: args.status, assignedTo: args.userId }, firstPage(LIST_CAP));
-    const me = ctx.actor.id;
-    const now = Date.now();
-    const todos = page.items.filter(
-      (todo) =>
-        (args.status !== undefined || todo.status !== 'done') &&
-        (!todo.assignedTo || todo.assignedTo === me || args.userId !== undefined) &&
-        !(todo.claimedBy && todo.claimedBy !== me && todo.claimExpiresAt && todo.claimExpiresAt.getTime() > now),
-    );
+    const filters = { status: args.status, featureId: args.featureId, assignedTo: args.userId };
+    const todos = await listAvailableTodos(ctx, id, filters, LIST_CAP);
     return { project_id: id, todos: todos.map(presentTodo), count: todos.length };
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TODO_PRIORITIES, TODO_STATUSES } from '../../db/schema.js';
-import { DEFAULT_CLAIM_MINUTES, MAX_CLAIM_MINUTES, claimNextTodo, claimTodo, releaseTodo, renewOrEndClaim } from '../../domain/todos/claims.js';
+import { DEFAULT_CLAIM_MINUTES, MAX_CLAIM_MINUTES, claimNextTodo, claimTodo, releaseTodo } from '../../domain/todos/claims.js';
 import { getTodo, listTodos } from '../../domain/todos/queries.js';
 import { assignTodo, createTodo, deleteTodo, setTodoStatus, updateTodo } from '../../domain/todos/service.js';
 import { projectIdFor, requireInBoundProject } from './project-scope.js';
@@ -50,8 +50,7 @@ const updateTodoStatus = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     await todoInScope(ctx, args.todoId);
-    const todo = await setTodoStatus(ctx, args.todoId, args.status, args.expectedVersion);
-    return presentTodo(await renewOrEndClaim(ctx, todo));
+    return presentTodo(await setTodoStatus(ctx, args.todoId, args.status, args.expectedVersion));
   },
 });
 
