@@ -53,10 +53,13 @@ export class AuthService {
    * address is taken. The account, its membership (or its own team) and the use of
    * the code are one mutation, acted by the new user, with its audit rows and events.
    */
-  async register(contextFor: (actor: Actor) => ServiceContext, input: RegisterInput): Promise<{ user: UserRow; tokens: TokenPair }> {
+  async register(
+    db: Db,
+    contextFor: (actor: Actor) => ServiceContext,
+    input: RegisterInput,
+  ): Promise<{ user: UserRow; tokens: TokenPair }> {
     assertPasswordPolicy(input.password);
     const email = normalizeEmail(input.email);
-    const { db } = contextFor({ id: '', email, role: 'member' });
     await assertInvitationUsable(db, input.invitationCode);
     const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
     if (existing) throw new Conflict('Email already registered');
