@@ -19,7 +19,7 @@ import systemRoutes from './http/routes/system.js';
 import { ErrorResponse } from './http/schemas/common.js';
 import { Project } from './http/schemas/project.js';
 import { User } from './http/schemas/user.js';
-import { loggerOptions } from './infra/logging.js';
+import { type LogDestination, loggerOptions } from './infra/logging.js';
 import realtime from './realtime/plugin.js';
 import mcpPlugin from './mcp/plugin.js';
 import { closeServices, createServices } from './services.js';
@@ -37,10 +37,10 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
  * fastify/demo's order (external, then ours), then routes. Tests call this with a
  * random port; `intracker serve` calls it and listens.
  */
-export async function buildApp(config: Config, options: { logger?: boolean } = {}): Promise<BuiltApp> {
+export async function buildApp(config: Config, options: { logger?: boolean; logStream?: LogDestination } = {}): Promise<BuiltApp> {
   const schemaCompilers = lazySchemaCompilers();
   const fastify = Fastify({
-    logger: options.logger === false ? false : loggerOptions(config.logLevel),
+    logger: options.logger === false ? false : loggerOptions(config.logLevel, options.logStream),
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { type BuiltApp, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import type { LogDestination } from '../../src/infra/logging.js';
 
 export const ADMIN_EMAIL = 'admin@intracker.test';
 export const ADMIN_PASSWORD = 'Admin-Passw0rd!';
@@ -57,9 +58,15 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
   };
 }
 
-/** A real server on a random loopback port, spoken to over HTTP like any client. */
-export async function startServer(overrides: Record<string, string | undefined> = {}): Promise<TestServer> {
-  const app = await buildApp(loadConfig(testEnv(overrides)), { logger: false });
+/**
+ * A real server on a random loopback port, spoken to over HTTP like any client. With
+ * `logStream` its log lines (JSON, one per line) go there; set `LOG_LEVEL` too.
+ */
+export async function startServer(
+  overrides: Record<string, string | undefined> = {},
+  options: { logStream?: LogDestination } = {},
+): Promise<TestServer> {
+  const app = await buildApp(loadConfig(testEnv(overrides)), options.logStream ? { logStream: options.logStream } : { logger: false });
   const address = await app.fastify.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: address,

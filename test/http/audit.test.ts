@@ -120,6 +120,32 @@ describe('audit', () => {
       expect(stranger.body.detail).toBe('User not found');
     });
 
+    it('no longer shows a former member, even their own, what is in a team they left', async () => {
+      const left = await createTeam(server, admin);
+      expect((await server.request('POST', `/teams/${left.id}/members?user_id=${member.id}`, { token: admin.token })).status).toBe(201);
+      const created = await server.request('POST', '/projects', { token: member.token, body: { team_id: left.id, name: unique('left-behind-') } });
+      expect(created.status).toBe(201);
+      const edited = await server.request('PUT', `/projects/${created.body.id}`, { token: admin.token, body: { description: 'still mine?' } });
+      expect(edited.status).toBe(200);
+      const renamed = await server.request('POST', '/projects', { token: member.token, body: { team_id: left.id, name: unique('updated-') } });
+      const ids = async (kind: 'created' | 'updated') =>
+        (await server.request('GET', `/audit/user/${member.id}/${kind}?entity_type=project&limit=100`, { token: member.token })).body.entities.map(
+          (entity: { entity_id: string }) => entity.entity_id,
+        );
+      expect(await ids('created')).toContain(created.body.id);
+      expect(await ids('updated')).toContain(renamed.body.id);
+
+      expect((await server.request('DELETE', `/teams/${left.id}/members/${member.id}`, { token: admin.token })).status).toBe(204);
+      const afterCreated = await ids('created');
+      expect(afterCreated).not.toContain(created.body.id);
+      expect(afterCreated).toContain(project.id);
+      expect(await ids('updated')).not.toContain(renamed.body.id);
+      const names = JSON.stringify((await server.request('GET', `/audit/user/${member.id}/created?limit=100`, { token: member.token })).body);
+      expect(names).not.toContain(created.body.name);
+      const byAdmin = await server.request('GET', `/audit/user/${member.id}/created?entity_type=project&limit=100`, { token: admin.token });
+      expect(byAdmin.body.entities.map((entity: { entity_id: string }) => entity.entity_id)).toContain(created.body.id);
+    });
+
     it('validates entity_type and limit', async () => {
       expect((await server.request('GET', `/audit/user/${member.id}/created?entity_type=widget`, { token: member.token })).status).toBe(400);
       expect((await server.request('GET', `/audit/user/${member.id}/created?limit=0`, { token: member.token })).status).toBe(422);

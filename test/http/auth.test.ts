@@ -117,6 +117,19 @@ describe('auth', () => {
       expect(response.status).toBe(409);
     });
 
+    it('checks the code before the address: a bad code answers the same for a known and a new email', async () => {
+      const known = await registerTeamMember(server, admin, team.id);
+      const used = await teamCode();
+      expect((await register({ email: `${unique()}@example.test`, password: STRONG_PASSWORD, invitation_code: used })).status).toBe(201);
+      for (const code of [unique('no-such-code-'), used]) {
+        const withKnown = await register({ email: known.email, password: STRONG_PASSWORD, invitation_code: code });
+        const withNew = await register({ email: `${unique()}@example.test`, password: STRONG_PASSWORD, invitation_code: code });
+        expect(withKnown.status, code).toBe(400);
+        expect(withKnown.status).toBe(withNew.status);
+        expect(withKnown.body).toEqual(withNew.body);
+      }
+    });
+
     it('does not spend the code when registration fails', async () => {
       const member = await registerTeamMember(server, admin, team.id);
       const code = await teamCode();

@@ -58,11 +58,11 @@ describe('team invitations', () => {
     });
 
     it('takes the parameters from the query or from a JSON body', async () => {
-      const fromQuery = await invite(leader, '?expires_in_days=30&member_role=team_leader');
+      const fromQuery = await invite(admin, '?expires_in_days=30&member_role=team_leader');
       expect(fromQuery.status).toBe(201);
       expect(fromQuery.body.member_role).toBe('team_leader');
       expectDaysFromNow(fromQuery.body.expires_at, 30);
-      const fromBody = await invite(leader, '', { expires_in_days: 1, member_role: 'team_leader' });
+      const fromBody = await invite(admin, '', { expires_in_days: 1, member_role: 'team_leader' });
       expect(fromBody.status).toBe(201);
       expect(fromBody.body.member_role).toBe('team_leader');
       expectDaysFromNow(fromBody.body.expires_at, 1);
@@ -119,8 +119,19 @@ describe('team invitations', () => {
       expect(await roleIn(team.id, registered.body.user.id)).toBe('member');
     });
 
-    it('lets a team leader (global role member) invite another team leader, who can then lead', async () => {
-      const code = (await invite(leader, '?member_role=team_leader')).body.code;
+    it('refuses a team leader a team_leader code with 403, by query or body, and issues nothing', async () => {
+      const before = await server.request('GET', `/teams/${team.id}/invitations?page_size=100`, { token: leader.token });
+      for (const [query, body] of [['?member_role=team_leader', undefined], ['', { member_role: 'team_leader' }]] as const) {
+        const response = await invite(leader, query, body);
+        expect(response.status).toBe(403);
+        expect(response.body.detail).toMatch(/^Only admins can make team leaders/);
+      }
+      const after = await server.request('GET', `/teams/${team.id}/invitations?page_size=100`, { token: leader.token });
+      expect(after.body.total).toBe(before.body.total);
+    });
+
+    it('lets an admin issue a team_leader code, whose registrant (global role member) can then lead', async () => {
+      const code = (await invite(admin, '?member_role=team_leader')).body.code;
       const registered = await register(code);
       expect(registered.status).toBe(201);
       expect(registered.body.user.role).toBe('member');
@@ -150,29 +161,91 @@ describe('team invitations', () => {
   });
 
   describe('inviting an existing user', () => {
-    it('adds them at once, whatever the case of the address, with a DIRECT_ADD code', async () => {
+    it('answers exactly as for a new address: same status, same shape, a real code, nobody added', async () => {
       const existing = await registerTeamMember(server, admin, other.id);
-      const response = await invite(leader, `?member_role=team_leader&send_email_to=${encodeURIComponent(existing.email.toUpperCase())}`);
-      expect(response.status).toBe(201);
-      expect(response.body).toMatchObject({
-        code: expect.stringMatching(/^DIRECT_ADD:[0-9a-f-]{36}$/),
-        type: 'team',
-        team_id: team.id,
-        member_role: 'team_leader',
-        expires_at: null,
-        email_sent_to: existing.email,
-        email_sent_at: null,
-      });
-      const members = await server.request('GET', `/teams/${team.id}/members?page_size=100`, { token: leader.token });
-      const added = members.body.members.find((entry: { user_id: string }) => entry.user_id === existing.id);
-      expect(added).toMatchObject({ role: 'team_leader' });
-      expect(response.body.code).toBe(`DIRECT_ADD:${added.id}`);
+      const known = await invite(leader, `?send_email_to=${encodeURIComponent(existing.email.toUpperCase())}`);
+      const unknown = await invite(leader, `?send_email_to=${encodeURIComponent(`${unique('nobody-')}@example.test`)}`);
+      expect(known.status).toBe(201);
+      expect(unknown.status).toBe(201);
+      expect(Object.keys(known.body).sort()).toEqual(Object.keys(unknown.body).sort());
+      for (const response of [known, unknown]) {
+        expect(response.body).toMatchObject({ code: expect.stringMatching(/^[\w-]{32,64}$/), type: 'team', team_id: team.id, member_role: 'member' });
+        expectDaysFromNow(response.body.expires_at, 7);
+      }
+      expect(known.body.email_sent_to).toBe(existing.email);
+      expect(await roleIn(team.id, existing.id)).toBeUndefined();
+    });
+
+    it('lets the existing user join by accepting the code signed in, once, with the code’s role', async () => {
+      const existing = await registerTeamMember(server, admin, other.id);
+      const code = (await invite(admin, `?member_role=team_leader&send_email_to=${encodeURIComponent(existing.email)}`)).body.code;
+      const accepted = await server.request('POST', `/invitations/${code}/accept`, { token: existing.token });
+      expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+      expect(accepted.body).toMatchObject({ team_id: team.id, user_id: existing.id, role: 'team_leader', user_email: existing.email });
+      expect(await roleIn(team.id, existing.id)).toBe('team_leader');
+      const again = await server.request('POST', `/invitations/${code}/accept`, { token: member.token });
+      expect(again.status).toBe(400);
+      expect(again.body.detail).toBe('Invitation code has already been used');
+    });
+
+    it('answers 409 to a member accepting, without spending the code; refuses admin and unknown codes with 400', async () => {
+      const code = (await invite(leader)).body.code;
+      const already = await server.request('POST', `/invitations/${code}/accept`, { token: member.token });
+      expect(already.status).toBe(409);
+      expect(already.body).toEqual({ detail: 'User is already a member of this team' });
+      expect((await register(code)).status).toBe(201);
+      const adminCode = (await server.request('POST', '/admin/invitations/admin', { token: admin.token })).body.invitation.code;
+      const refused = await server.request('POST', `/invitations/${adminCode}/accept`, { token: member.token });
+      expect(refused.status).toBe(400);
+      expect(refused.body.detail).toMatch(/^An admin invitation registers a new account/);
+      expect((await register(adminCode)).status).toBe(201);
+      const unknown = await server.request('POST', `/invitations/${unique('no-such-code-')}/accept`, { token: member.token });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.detail).toBe('Invalid invitation code');
+      expect((await server.request('POST', `/invitations/${code}/accept`)).status).toBe(401);
     });
 
     it('refuses with 400 when they already are a member', async () => {
       const response = await invite(leader, `?send_email_to=${encodeURIComponent(member.email)}`);
       expect(response.status).toBe(400);
       expect(response.body).toEqual({ detail: 'User is already a member of this team' });
+    });
+  });
+
+  describe('revoking codes', () => {
+    it('lets a team leader revoke an unused code of their team, which then stops working', async () => {
+      const code = (await invite(leader)).body.code;
+      const revoked = await server.request('DELETE', `/teams/${team.id}/invitations/${code}`, { token: leader.token });
+      expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
+      expect(revoked.body.message).toBe('Invitation code revoked');
+      const registered = await register(code);
+      expect(registered.status).toBe(400);
+      expect(registered.body.detail).toBe('Invalid invitation code');
+    });
+
+    it('refuses a used code with 400 and a plain member with 403', async () => {
+      const used = (await invite(leader)).body.code;
+      expect((await register(used)).status).toBe(201);
+      const refused = await server.request('DELETE', `/teams/${team.id}/invitations/${used}`, { token: leader.token });
+      expect(refused.status).toBe(400);
+      expect(refused.body.detail).toBe('Cannot delete a used invitation code');
+      const fresh = (await invite(leader)).body.code;
+      const forbidden = await server.request('DELETE', `/teams/${team.id}/invitations/${fresh}`, { token: member.token });
+      expect(forbidden.status).toBe(403);
+      expect((await register(fresh)).status).toBe(201);
+    });
+
+    it('keeps another team’s codes out of a leader’s reach (404 either way), while an admin may revoke them', async () => {
+      const theirs = (await invite(admin, '', undefined, other.id)).body.code;
+      const throughMine = await server.request('DELETE', `/teams/${team.id}/invitations/${theirs}`, { token: leader.token });
+      expect(throughMine.status).toBe(404);
+      expect(throughMine.body).toEqual({ detail: 'Invitation code not found' });
+      const throughTheirs = await server.request('DELETE', `/teams/${other.id}/invitations/${theirs}`, { token: leader.token });
+      expect(throughTheirs.status).toBe(404);
+      expect((await server.request('DELETE', `/admin/invitations/${theirs}`, { token: leader.token })).status).toBe(403);
+      const byAdmin = await server.request('DELETE', `/teams/${other.id}/invitations/${theirs}`, { token: admin.token });
+      expect(byAdmin.status).toBe(200);
+      expect((await register(theirs)).status).toBe(400);
     });
   });
 

@@ -81,11 +81,21 @@ describe('team members', () => {
     it('accepts user_id and role in a JSON body too', async () => {
       const newcomer = await registerTeamMember(server, admin, other.id);
       const response = await server.request('POST', `/teams/${team.id}/members`, {
-        token: leader.token,
+        token: admin.token,
         body: { user_id: newcomer.id, role: 'team_leader' },
       });
       expect(response.status).toBe(201);
       expect(response.body).toMatchObject({ user_id: newcomer.id, role: 'team_leader' });
+    });
+
+    it('refuses a team leader adding a team_leader with 403 (query or body), and adds nobody', async () => {
+      const newcomer = await registerTeamMember(server, admin, other.id);
+      const byQuery = await server.request('POST', `/teams/${team.id}/members?user_id=${newcomer.id}&role=team_leader`, { token: leader.token });
+      expect(byQuery.status).toBe(403);
+      expect(byQuery.body.detail).toMatch(/^Only admins can make team leaders/);
+      const byBody = await server.request('POST', `/teams/${team.id}/members`, { token: leader.token, body: { user_id: newcomer.id, role: 'team_leader' } });
+      expect(byBody.status).toBe(403);
+      expect(await roleIn(team.id, newcomer.id)).toBeUndefined();
     });
 
     it('accepts the JSON body `null` next to the query (what axios sends for `post(url, null)`)', async () => {
@@ -142,8 +152,20 @@ describe('team members', () => {
       subject = await registerTeamMember(server, leader, team.id);
     });
 
-    it('lets a team leader promote with a query parameter and demote with a body', async () => {
-      const promoted = await server.request('PUT', `/teams/${team.id}/members/${subject.id}/role?role=team_leader`, { token: leader.token });
+    it('refuses a team leader promoting a member to team_leader with 403', async () => {
+      for (const request of [
+        server.request('PUT', `/teams/${team.id}/members/${subject.id}/role?role=team_leader`, { token: leader.token }),
+        server.request('PUT', `/teams/${team.id}/members/${subject.id}/role`, { token: leader.token, body: { role: 'team_leader' } }),
+      ]) {
+        const response = await request;
+        expect(response.status).toBe(403);
+        expect(response.body.detail).toMatch(/^Only admins can make team leaders/);
+      }
+      expect(await roleIn(team.id, subject.id)).toBe('member');
+    });
+
+    it('lets an admin promote with a query parameter and a team leader demote with a body', async () => {
+      const promoted = await server.request('PUT', `/teams/${team.id}/members/${subject.id}/role?role=team_leader`, { token: admin.token });
       expect(promoted.status).toBe(200);
       expect(promoted.body).toMatchObject({ team_id: team.id, user_id: subject.id, role: 'team_leader', user_email: subject.email });
       const demoted = await server.request('PUT', `/teams/${team.id}/members/${subject.id}/role`, { token: leader.token, body: { role: 'member' } });
@@ -162,8 +184,9 @@ describe('team members', () => {
     });
 
     it('refuses a plain member with 403, and answers 404 for a user outside the team', async () => {
-      const forbidden = await server.request('PUT', `/teams/${team.id}/members/${subject.id}/role?role=team_leader`, { token: member.token });
+      const forbidden = await server.request('PUT', `/teams/${team.id}/members/${subject.id}/role?role=member`, { token: member.token });
       expect(forbidden.status).toBe(403);
+      expect(forbidden.body.detail).toBe('Only team leaders can change member roles');
       const stranger = await registerTeamMember(server, admin, other.id);
       const missing = await server.request('PUT', `/teams/${team.id}/members/${stranger.id}/role?role=member`, { token: leader.token });
       expect(missing.status).toBe(404);

@@ -146,9 +146,10 @@ export interface UserAuthorship {
 }
 
 /**
- * What `userId` created (or last updated), newest first. A user sees all of their
- * own and an admin anyone's; anyone else sees only entities of the teams they share
- * with that user, and a user they share no team with does not exist for them.
+ * What `userId` created (or last updated), newest first. An admin sees anyone's; a
+ * user sees their own in the teams they belong to now; anyone else sees only
+ * entities of the teams they share with that user, and a user they share no team
+ * with does not exist for them.
  */
 export async function userAuthorship(
   ctx: ServiceContext,
@@ -158,8 +159,10 @@ export async function userAuthorship(
 ): Promise<UserAuthorship> {
   const [user] = await ctx.db.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.id, userId)).limit(1);
   if (!user) throw new NotFound('User');
-  const teams = userId === ctx.actor.id ? 'all' : await sharedTeamIds(ctx, userId);
-  if (teams !== 'all' && teams.length === 0) throw new NotFound('User');
+  // Your own entities too are shown only where you can read them now: after leaving
+  // a team, its titles are no more yours to see than anyone else's.
+  const teams = userId === ctx.actor.id ? await readableTeamIds(ctx) : await sharedTeamIds(ctx, userId);
+  if (teams !== 'all' && teams.length === 0 && userId !== ctx.actor.id) throw new NotFound('User');
 
   const types = filter.entityType ? [filter.entityType] : AUDITED_ENTITY_TYPES;
   const perType = await Promise.all(types.map((type) => authoredBy(ctx.db, type, userId, kind, teams, filter.limit)));
@@ -183,6 +186,7 @@ async function sharedTeamIds(ctx: ServiceContext, userId: string): Promise<strin
 }
 
 async function authoredBy(db: DbOrTx, type: AuditedEntityType, userId: string, kind: AuthorshipKind, teams: string[] | 'all', limit: number) {
+  if (teams !== 'all' && teams.length === 0) return { total: 0, rows: [] };
   const entity = ENTITY_TABLES[type];
   const conditions: SQL[] = [eq(kind === 'created' ? entity.createdBy : entity.updatedBy, userId)];
   if (teams !== 'all') {

@@ -1,13 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { refreshTokens, teamMembers, users } from '../../db/schema.js';
 import type { PasswordHashing } from '../../infra/passwords.js';
 import { randomToken } from '../../infra/random.js';
 import { actorRecord } from '../access.js';
-import type { Actor } from '../context.js';
+import type { Actor, ServiceContext } from '../context.js';
 import { Conflict, RuleViolation, Unauthenticated, isUniqueViolation } from '../errors.js';
-import { assertInvitationUsable, claimInvitation } from '../invitations/service.js';
-import { createPersonalTeam } from '../teams/service.js';
+import { assertInvitationUsable, claimInvitation, recordInvitationChange } from '../invitations/service.js';
+import { mutate } from '../mutation.js';
+import { createPersonalTeam, recordTeamChange } from '../teams/service.js';
+import { recordUserChange } from '../users/record.js';
 import type { UserRow } from '../users/presenter.js';
 import { normalizeEmail, passwordPolicyMessage, passwordProblems } from '../users/rules.js';
 import type { DomainMemo } from '../memo.js';
@@ -44,36 +47,50 @@ export class AuthService {
     this.dummyHash = randomToken(16).then((secret) => passwords.hash(secret));
   }
 
-  async register(db: Db, input: RegisterInput): Promise<{ user: UserRow; tokens: TokenPair }> {
+  /**
+   * The code is checked before the address, so a bad code answers the same whether
+   * the address is registered or not: only a holder of a good code learns that an
+   * address is taken. The account, its membership (or its own team) and the use of
+   * the code are one mutation, acted by the new user, with its audit rows and events.
+   */
+  async register(
+    db: Db,
+    contextFor: (actor: Actor) => ServiceContext,
+    input: RegisterInput,
+  ): Promise<{ user: UserRow; tokens: TokenPair }> {
     assertPasswordPolicy(input.password);
     const email = normalizeEmail(input.email);
+    await assertInvitationUsable(db, input.invitationCode);
     const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
     if (existing) throw new Conflict('Email already registered');
-    await assertInvitationUsable(db, input.invitationCode);
     const passwordHash = await this.passwords.hash(input.password);
+    // Chosen here so the new user can be the mutation's actor from its first row on.
+    const ctx = contextFor({ id: randomUUID(), email, role: 'member' });
 
-    const user = await db
-      .transaction(async (tx) => {
-        const [created] = await tx
-          .insert(users)
-          .values({ email, name: input.name?.trim() || null, passwordHash, role: 'member' })
-          .returning();
-        const invitation = await claimInvitation(tx, input.invitationCode, created!.id);
-        if (invitation.type === 'team') {
-          await tx.insert(teamMembers).values({ teamId: invitation.teamId!, userId: created!.id, role: invitation.memberRole });
-          return created!;
-        }
-        // An admin code makes a team leader with a team of their own; on an installation
-        // without any admin yet (the first-start code), it makes the first admin.
-        const role = (await hasAdmin(tx)) ? 'team_leader' : 'admin';
-        const [promoted] = await tx.update(users).set({ role }).where(eq(users.id, created!.id)).returning();
-        await createPersonalTeam(tx, promoted!);
-        return promoted!;
-      })
-      .catch((error: unknown) => {
-        if (isUniqueViolation(error, 'users_email_key')) throw new Conflict('Email already registered');
-        throw error;
-      });
+    const user = await mutate(ctx, async (tx, record) => {
+      const [created] = await tx
+        .insert(users)
+        .values({ id: ctx.actor.id, email, name: input.name?.trim() || null, passwordHash, role: 'member' })
+        .returning();
+      const invitation = await claimInvitation(tx, input.invitationCode, created!.id);
+      recordInvitationChange(record, invitation, 'used');
+      if (invitation.type === 'team') {
+        await tx.insert(teamMembers).values({ teamId: invitation.teamId!, userId: created!.id, role: invitation.memberRole });
+        recordTeamChange(record, invitation.teamId!, 'member_added', { userId: created!.id, after: { role: invitation.memberRole } });
+        recordUserChange(record, created!.id, 'registered', { role: created!.role });
+        return created!;
+      }
+      // An admin code makes a team leader with a team of their own; on an installation
+      // without any admin yet (the first-start code), it makes the first admin.
+      const role = (await hasAdmin(tx)) ? 'team_leader' : 'admin';
+      const [promoted] = await tx.update(users).set({ role }).where(eq(users.id, created!.id)).returning();
+      await createPersonalTeam(tx, promoted!, record);
+      recordUserChange(record, created!.id, 'registered', { role });
+      return promoted!;
+    }).catch((error: unknown) => {
+      if (isUniqueViolation(error, 'users_email_key')) throw new Conflict('Email already registered');
+      throw error;
+    });
     return { user, tokens: await this.issuePair(db, user) };
   }
 

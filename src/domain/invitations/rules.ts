@@ -5,9 +5,6 @@ export type InvitationRow = typeof invitationCodes.$inferSelect;
 export const ADMIN_INVITATION_DEFAULT_DAYS = 30;
 export const TEAM_INVITATION_DEFAULT_DAYS = 7;
 
-/** Prefix of the `code` returned when a team invitation added an existing user directly. */
-export const DIRECT_ADD_PREFIX = 'DIRECT_ADD:';
-
 /**
  * Why a code cannot be used right now, checked in the reference's order, or
  * undefined when it can. The claim itself is a single conditional UPDATE; this only

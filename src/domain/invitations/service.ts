@@ -1,16 +1,17 @@
 import { and, count, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { invitationCodes, users } from '../../db/schema.js';
+import { invitationCodes, teamMembers, users } from '../../db/schema.js';
 import { randomToken } from '../../infra/random.js';
 import { requireAdmin, requireTeamLeader, type TeamRole } from '../access.js';
 import type { ServiceContext } from '../context.js';
-import { Conflict, NotFound, RuleViolation } from '../errors.js';
+import { NotFound, RuleViolation } from '../errors.js';
+import { type MutationRecorder, mutate } from '../mutation.js';
 import type { Page, PageRequest } from '../pagination.js';
-import { joinTeam } from '../teams/service.js';
+import { isTeamRole } from '../teams/rules.js';
+import { type MemberRow, insertMember, recordTeamChange, requireMayGrantTeamRole } from '../teams/service.js';
 import { normalizeEmail } from '../users/rules.js';
 import {
   ADMIN_INVITATION_DEFAULT_DAYS,
-  DIRECT_ADD_PREFIX,
   TEAM_INVITATION_DEFAULT_DAYS,
   expiryFromNow,
   invitationRefusal,
@@ -23,70 +24,110 @@ export interface CreateInvitationOptions {
   maxUses?: number | null | undefined;
 }
 
-/** What a team invitation produced: a code to share, or an existing user added at once. */
-export type TeamInvitationResult =
-  | { kind: 'invitation'; invitation: InvitationRow }
-  | {
-      kind: 'direct_add';
-      invitation: Pick<InvitationRow, 'code' | 'teamId' | 'memberRole' | 'expiresAt' | 'createdAt' | 'emailSentTo' | 'emailSentAt'> & {
-        type: 'team';
-      };
-    };
-
 export async function createAdminInvitation(ctx: ServiceContext, options: CreateInvitationOptions): Promise<InvitationRow> {
   requireAdmin(ctx.actor);
-  return insertInvitation(ctx.db, {
-    type: 'admin',
-    teamId: null,
-    memberRole: 'member',
-    expiresInDays: options.expiresInDays ?? ADMIN_INVITATION_DEFAULT_DAYS,
-    maxUses: options.maxUses === undefined ? 1 : options.maxUses,
-    emailSentTo: options.sendEmailTo ? normalizeEmail(options.sendEmailTo) : null,
-    createdBy: ctx.actor.id,
+  return mutate(ctx, async (tx, record) => {
+    const invitation = await insertInvitation(tx, {
+      type: 'admin',
+      teamId: null,
+      memberRole: 'member',
+      expiresInDays: options.expiresInDays ?? ADMIN_INVITATION_DEFAULT_DAYS,
+      maxUses: options.maxUses === undefined ? 1 : options.maxUses,
+      emailSentTo: options.sendEmailTo ? normalizeEmail(options.sendEmailTo) : null,
+      createdBy: ctx.actor.id,
+    });
+    recordInvitationChange(record, invitation, 'created');
+    return invitation;
   });
 }
 
+/**
+ * Issues a team code, for a new person and an existing account alike: the answer
+ * does not tell the caller whether the address is registered (an existing user
+ * accepts the code signed in, `acceptInvitation`, instead of registering). Only the
+ * team's own members are told apart, and those the caller sees in the member list.
+ */
 export async function createTeamInvitation(
   ctx: ServiceContext,
   teamId: string,
   memberRole: TeamRole,
   options: CreateInvitationOptions,
-): Promise<TeamInvitationResult> {
+): Promise<InvitationRow> {
   await requireTeamLeader(ctx, teamId, 'Only team leaders can invite members');
+  requireMayGrantTeamRole(ctx, memberRole);
   const email = options.sendEmailTo ? normalizeEmail(options.sendEmailTo) : null;
   if (email) {
-    const [existing] = await ctx.db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
-    if (existing) {
-      // An existing account needs no code: it joins the team now (the reference's direct add).
-      const member = await joinTeam(ctx, teamId, existing.id, memberRole).catch((error: unknown) => {
-        if (error instanceof Conflict) throw new RuleViolation('User is already a member of this team');
-        throw error;
-      });
-      return {
-        kind: 'direct_add',
-        invitation: {
-          code: `${DIRECT_ADD_PREFIX}${member.id}`,
-          type: 'team',
-          teamId,
-          memberRole: member.role,
-          expiresAt: null,
-          createdAt: member.joinedAt,
-          emailSentTo: email,
-          emailSentAt: null,
-        },
-      };
-    }
+    const [member] = await ctx.db
+      .select({ id: teamMembers.id })
+      .from(teamMembers)
+      .innerJoin(users, eq(users.id, teamMembers.userId))
+      .where(and(eq(teamMembers.teamId, teamId), eq(users.email, email)))
+      .limit(1);
+    if (member) throw new RuleViolation('User is already a member of this team');
   }
-  const invitation = await insertInvitation(ctx.db, {
-    type: 'team',
-    teamId,
-    memberRole,
-    expiresInDays: options.expiresInDays ?? TEAM_INVITATION_DEFAULT_DAYS,
-    maxUses: options.maxUses === undefined ? 1 : options.maxUses,
-    emailSentTo: email,
-    createdBy: ctx.actor.id,
+  return mutate(ctx, async (tx, record) => {
+    const invitation = await insertInvitation(tx, {
+      type: 'team',
+      teamId,
+      memberRole,
+      expiresInDays: options.expiresInDays ?? TEAM_INVITATION_DEFAULT_DAYS,
+      maxUses: options.maxUses === undefined ? 1 : options.maxUses,
+      emailSentTo: email,
+      createdBy: ctx.actor.id,
+    });
+    recordInvitationChange(record, invitation, 'created');
+    return invitation;
   });
-  return { kind: 'invitation', invitation };
+}
+
+/**
+ * An invitation's audit row, and for a team code a `teamUpdated` event so the team's
+ * leaders' lists refresh. Neither carries the code: it is a credential.
+ */
+export function recordInvitationChange(record: MutationRecorder, invitation: InvitationRow, action: 'created' | 'revoked' | 'used'): void {
+  const summary = {
+    type: invitation.type,
+    team_id: invitation.teamId,
+    member_role: invitation.memberRole,
+    max_uses: invitation.maxUses,
+    uses_count: invitation.usesCount,
+    expires_at: invitation.expiresAt,
+    email_sent_to: invitation.emailSentTo,
+  };
+  record.activity({
+    action: `invitation.${action}`,
+    entityType: 'invitation',
+    entityId: invitation.id,
+    teamId: invitation.teamId,
+    ...(action === 'revoked' ? { before: summary } : { after: summary }),
+  });
+  if (invitation.teamId) {
+    record.event({
+      name: 'teamUpdated',
+      teamId: invitation.teamId,
+      payload: { teamId: invitation.teamId, changes: { action: `invitation_${action}`, invitationId: invitation.id } },
+    });
+  }
+}
+
+/**
+ * A signed-in user takes a team code: they join its team with its role. The use is
+ * taken and the membership made in one transaction, so a refusal (already a member)
+ * does not spend the code.
+ */
+export async function acceptInvitation(ctx: ServiceContext, code: string): Promise<MemberRow> {
+  return mutate(ctx, async (tx, record) => {
+    const invitation = await claimInvitation(tx, code, ctx.actor.id);
+    if (invitation.type !== 'team' || !invitation.teamId) {
+      throw new RuleViolation('An admin invitation registers a new account: it cannot be accepted by a signed-in user');
+    }
+    // The column's check constraint holds it to the team roles.
+    const role = isTeamRole(invitation.memberRole) ? invitation.memberRole : 'member';
+    const member = await insertMember(tx, invitation.teamId, ctx.actor.id, role);
+    recordInvitationChange(record, invitation, 'used');
+    recordTeamChange(record, invitation.teamId, 'member_added', { userId: ctx.actor.id, after: { role: member.role } });
+    return member;
+  });
 }
 
 /** The one-time code printed on first start; `createdBy` is null because nobody exists yet. */
@@ -217,14 +258,23 @@ export async function getInvitation(ctx: ServiceContext, code: string): Promise<
   return invitation;
 }
 
-/** Only unused codes can be deleted; a used one is history the audit trail points at. */
-export async function deleteInvitation(ctx: ServiceContext, code: string): Promise<void> {
-  requireAdmin(ctx.actor);
-  const deleted = await ctx.db
-    .delete(invitationCodes)
-    .where(and(eq(invitationCodes.code, code), eq(invitationCodes.usesCount, 0)))
-    .returning({ id: invitationCodes.id });
-  if (deleted.length > 0) return;
-  if (await findByCode(ctx.db, code)) throw new RuleViolation('Cannot delete a used invitation code');
-  throw new NotFound('Invitation code');
+/**
+ * Revokes an unused code by deleting it (admins: any code). A used one is history the
+ * audit trail points at. With `teamId`, only that team's codes are in reach: a team
+ * leader revokes their own team's codes and no other team's (those answer 404).
+ */
+export async function deleteInvitation(ctx: ServiceContext, code: string, teamId?: string): Promise<void> {
+  if (teamId) await requireTeamLeader(ctx, teamId, 'Only team leaders can revoke invitations');
+  else requireAdmin(ctx.actor);
+  const inReach = teamId ? and(eq(invitationCodes.code, code), eq(invitationCodes.teamId, teamId)) : eq(invitationCodes.code, code);
+  await mutate(ctx, async (tx, record) => {
+    const [deleted] = await tx
+      .delete(invitationCodes)
+      .where(and(inReach, eq(invitationCodes.usesCount, 0)))
+      .returning();
+    if (deleted) return recordInvitationChange(record, deleted, 'revoked');
+    const [existing] = await tx.select({ id: invitationCodes.id }).from(invitationCodes).where(inReach).limit(1);
+    if (existing) throw new RuleViolation('Cannot delete a used invitation code');
+    throw new NotFound('Invitation code');
+  });
 }

@@ -1,9 +1,9 @@
 import { and, asc, count, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { teamMembers, teams, users } from '../../db/schema.js';
-import { readableTeamIds, requireAdmin, requireTeamLeader, requireTeamReader, type TeamRole } from '../access.js';
+import { isAdmin, readableTeamIds, requireAdmin, requireTeamLeader, requireTeamReader, type TeamRole } from '../access.js';
 import type { ServiceContext } from '../context.js';
-import { Conflict, NotFound, RuleViolation, isUniqueViolation } from '../errors.js';
+import { Conflict, Forbidden, NotFound, RuleViolation, isUniqueViolation } from '../errors.js';
 import { type MutationRecorder, mutate } from '../mutation.js';
 import type { Page, PageRequest } from '../pagination.js';
 import { personalTeamNames, personalTeamOwnerName, type TeamLanguage } from './rules.js';
@@ -17,7 +17,7 @@ const duplicateName = (name: string) => new RuleViolation(`Team with name '${nam
  * Records a change to a team or its membership: the audit row, and a `teamUpdated`
  * event so caches and live connections learn who may now see what.
  */
-function recordTeamChange(
+export function recordTeamChange(
   record: MutationRecorder,
   teamId: string,
   action: string,
@@ -36,6 +36,18 @@ function recordTeamChange(
     teamId,
     payload: { teamId, changes: { action, ...(details.userId && { userId: details.userId }) } },
   });
+}
+
+/**
+ * Only a global admin makes team leaders, whether by invitation, by adding or by
+ * promoting: a team leader could otherwise hand the leadership of the team (its
+ * members, invitations and projects) to any account, and so mint leaders without
+ * end. Checked after the team-leader check, so a stranger still learns nothing.
+ */
+export function requireMayGrantTeamRole(ctx: ServiceContext, role: TeamRole): void {
+  if (role === 'team_leader' && !isAdmin(ctx.actor)) {
+    throw new Forbidden('Only admins can make team leaders: invite or add the user as a member, then ask an admin to promote them');
+  }
 }
 
 export async function createTeam(ctx: ServiceContext, input: { name: string; description?: string | null }): Promise<TeamRow> {
@@ -64,6 +76,8 @@ export async function createTeam(ctx: ServiceContext, input: { name: string; des
 export async function createPersonalTeam(
   tx: DbOrTx,
   user: { id: string; name: string | null; email: string },
+  /** The caller's mutation; only the first-start and CLI paths, which run outside one, go without. */
+  record?: MutationRecorder,
 ): Promise<TeamRow> {
   for (const name of personalTeamNames(personalTeamOwnerName(user))) {
     const team = await tx.transaction(async (savepoint) => {
@@ -76,6 +90,10 @@ export async function createPersonalTeam(
     });
     if (team) {
       await tx.insert(teamMembers).values({ teamId: team.id, userId: user.id, role: 'team_leader' });
+      if (record) {
+        recordTeamChange(record, team.id, 'created', { after: team });
+        recordTeamChange(record, team.id, 'member_added', { userId: user.id, after: { role: 'team_leader' } });
+      }
       return team;
     }
   }
@@ -192,14 +210,10 @@ async function loadMember(db: DbOrTx, teamId: string, userId: string): Promise<M
   return member;
 }
 
-/** Adds an existing user; used by the members route and by direct-add invitations. */
+/** Adds an existing user (the members route). */
 export async function addMember(ctx: ServiceContext, teamId: string, userId: string, role: TeamRole): Promise<MemberRow> {
   await requireTeamLeader(ctx, teamId, 'Only team leaders can add members');
-  return joinTeam(ctx, teamId, userId, role);
-}
-
-/** Adds a member for a caller whose right to do so was checked (direct-add invitations). */
-export function joinTeam(ctx: ServiceContext, teamId: string, userId: string, role: TeamRole): Promise<MemberRow> {
+  requireMayGrantTeamRole(ctx, role);
   return mutate(ctx, async (tx, record) => {
     const member = await insertMember(tx, teamId, userId, role);
     recordTeamChange(record, teamId, 'member_added', { userId, after: { role } });
@@ -252,6 +266,7 @@ export async function removeMember(ctx: ServiceContext, teamId: string, userId: 
 
 export async function changeMemberRole(ctx: ServiceContext, teamId: string, userId: string, role: TeamRole): Promise<MemberRow> {
   await requireTeamLeader(ctx, teamId, 'Only team leaders can change member roles');
+  requireMayGrantTeamRole(ctx, role);
   return mutate(ctx, async (tx, record) => {
     const members = await tx
       .select({ userId: teamMembers.userId, role: teamMembers.role })

@@ -7,8 +7,9 @@ import { assertPasswordPolicy } from '../auth/service.js';
 import type { ServiceContext } from '../context.js';
 import { Conflict, NotFound, RuleViolation, isUniqueViolation } from '../errors.js';
 import { type MutationRecorder, mutate } from '../mutation.js';
+import { recordUserChange } from './record.js';
 import type { Page, PageRequest } from '../pagination.js';
-import { createPersonalTeam } from '../teams/service.js';
+import { createPersonalTeam, recordTeamChange } from '../teams/service.js';
 import type { UserRow } from './presenter.js';
 import { normalizeEmail, type UserRole } from './rules.js';
 
@@ -204,7 +205,7 @@ export async function createUser(ctx: ServiceContext, input: NewUser): Promise<C
   if (existing) return { kind: 'exists', userId: existing.id };
   const passwordHash = await hashPassword(input.password);
 
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, async (tx, record) => {
     if (input.teamId) {
       // Held until commit, so the team cannot be deleted before the membership exists.
       const [team] = await tx.select({ id: teams.id }).from(teams).where(eq(teams.id, input.teamId)).for('key share');
@@ -220,22 +221,15 @@ export async function createUser(ctx: ServiceContext, input: NewUser): Promise<C
       const [winner] = await tx.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
       return { kind: 'exists', userId: winner!.id } as const;
     }
+    recordUserChange(record, created.id, 'created', { role });
     if (input.teamId) {
       await tx.insert(teamMembers).values({ teamId: input.teamId, userId: created.id, role: 'member' });
+      recordTeamChange(record, input.teamId, 'member_added', { userId: created.id, after: { role: 'member' } });
     } else if (role !== 'admin') {
-      await createPersonalTeam(tx, created);
+      await createPersonalTeam(tx, created, record);
     }
     return { kind: 'created', user: created } as const;
   });
-}
-
-/**
- * A change to who a user is or what they may do: the audit row, and a `userUpdated`
- * event so every instance's memo of access facts forgets the user at once.
- */
-function recordUserChange(record: MutationRecorder, userId: string, action: string, after?: Record<string, unknown>): void {
-  record.activity({ action: `user.${action}`, entityType: 'user', entityId: userId, after });
-  record.event({ name: 'userUpdated', teamId: '', payload: { userId, changes: { action } } });
 }
 
 async function loadUser(db: DbOrTx, which: SQL): Promise<UserRow> {

@@ -31,7 +31,8 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { email, password, name, invitation_code } = request.body;
-      const { user, tokens } = await auth.register(database.db, { email, password, name, invitationCode: invitation_code });
+      const input = { email, password, name, invitationCode: invitation_code };
+      const { user, tokens } = await auth.register(database.db, app.services.contextFor, input);
       return reply.status(201).send({ message: 'User registered successfully', user: presentUser(user), tokens: tokensBody(tokens) });
     },
   );

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { createTeamInvitation, listInvitations } from '../../domain/invitations/service.js';
+import { acceptInvitation, createTeamInvitation, deleteInvitation, listInvitations } from '../../domain/invitations/service.js';
 import { pageRequest } from '../../domain/pagination.js';
 import {
   addMember,
@@ -15,18 +15,20 @@ import {
   updateTeam,
 } from '../../domain/teams/service.js';
 import { contextOf } from '../plugins/auth.js';
-import { PaginationQuery, errors, mergeInput, pageBody, paged, requireInput } from '../schemas/common.js';
+import { MessageResponse, PaginationQuery, errors, mergeInput, pageBody, paged, requireInput } from '../schemas/common.js';
 import { Invitation, presentInvitation } from '../schemas/invitation.js';
 import {
   AddMemberInput,
   ChangeRoleInput,
   CreateInvitationInput,
   CreateTeamBody,
+  InvitationCodeParams,
   IssuedTeamInvitation,
   ListInvitationsQuery,
   SetLanguageBody,
   Team,
   TeamMember,
+  TeamInvitationParams,
   TeamMemberParams,
   TeamParams,
   UpdateTeamBody,
@@ -223,9 +225,10 @@ const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Invite someone to the team (its team leaders or an admin)',
         description:
           'Parameters come from the query, as the web client sends them, or from a JSON body. ' +
-          'When `send_email_to` belongs to an existing user (case-insensitive), that user joins the team at once and ' +
-          '`code` is `DIRECT_ADD:<team member id>`; if they already are a member the answer is 400. ' +
-          'Otherwise a code (single-use unless `max_uses` says more) is stored and returned.',
+          'A code (single-use unless `max_uses` says more) is stored and returned, whether or not `send_email_to` ' +
+          'has an account: a new person registers with it, an existing user accepts it signed in ' +
+          '(`POST /invitations/{code}/accept`). An address that already is a member of the team answers 400. ' +
+          '`member_role=team_leader` needs a global admin (403 otherwise).',
         security,
         params: TeamParams,
         ...CreateInvitationInput,
@@ -241,6 +244,41 @@ const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
       return reply.status(201).send(presentIssuedInvitation(result));
     },
+  );
+
+  app.delete(
+    '/teams/:id/invitations/:code',
+    {
+      schema: {
+        tags,
+        summary: 'Revoke an unused invitation code of the team (its team leaders or an admin)',
+        description: 'A used code answers 400; a code of another team answers 404, like an unknown one.',
+        security,
+        params: TeamInvitationParams,
+        response: { 200: MessageResponse, ...errors(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request) => {
+      await deleteInvitation(contextOf(request), request.params.code, request.params.id);
+      return { message: 'Invitation code revoked' };
+    },
+  );
+
+  app.post(
+    '/invitations/:code/accept',
+    {
+      schema: {
+        tags,
+        summary: 'Join a team with a team invitation code, as the signed-in user',
+        description:
+          'For invitees who already have an account (a new person registers with the code instead). ' +
+          'Takes one use of the code; refusals are those of registration (400), and 409 when already a member (the code is not spent).',
+        security,
+        params: InvitationCodeParams,
+        response: { 200: TeamMember, ...errors(400, 401, 409, 422) },
+      },
+    },
+    async (request) => presentMember(await acceptInvitation(contextOf(request), request.params.code)),
   );
 
   app.get(

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { TeamRole } from '../../domain/access.js';
-import type { TeamInvitationResult } from '../../domain/invitations/service.js';
+import type { InvitationRow } from '../../domain/invitations/rules.js';
 import type { TeamLanguage } from '../../domain/teams/rules.js';
 import type { MemberRow, TeamRow } from '../../domain/teams/service.js';
 import { Nullable, PaginationQuery, StringEnum, Timestamp, Uuid, bodyOrQuery } from './common.js';
@@ -14,6 +14,9 @@ const TEAM_LANGUAGES = ['hu', 'en'] as const satisfies readonly TeamLanguage[];
 export const TeamRoleSchema = StringEnum(TEAM_ROLES);
 export const TeamLanguageSchema = StringEnum(TEAM_LANGUAGES);
 export const TeamName = Type.String({ minLength: 1, maxLength: 255 });
+
+export const TeamInvitationParams = Type.Object({ id: Uuid, code: Type.String({ minLength: 1, maxLength: 128 }) });
+export const InvitationCodeParams = Type.Object({ code: Type.String({ minLength: 1, maxLength: 128 }) });
 
 export const TeamParams = Type.Object({ id: Uuid });
 export const TeamMemberParams = Type.Object({ id: Uuid, user_id: Uuid });
@@ -38,7 +41,7 @@ export const TeamMember = Type.Object({
   user_email: Type.String(),
 });
 
-/** What issuing a team invitation answers; `code` is `DIRECT_ADD:<member id>` for an existing user. */
+/** What issuing a team invitation answers, whether or not the address has an account. */
 export const IssuedTeamInvitation = Type.Object({
   code: Type.String(),
   type: Type.Literal('team'),
@@ -108,7 +111,7 @@ export function presentMember(member: MemberRow): Static<typeof TeamMember> {
   };
 }
 
-export function presentIssuedInvitation({ invitation }: TeamInvitationResult): Static<typeof IssuedTeamInvitation> {
+export function presentIssuedInvitation(invitation: InvitationRow): Static<typeof IssuedTeamInvitation> {
   return {
     code: invitation.code,
     type: 'team',
