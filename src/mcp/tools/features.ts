@@ -10,11 +10,11 @@ import {
   listProjectFeatures,
   updateFeature,
 } from '../../domain/features/service.js';
-import { projectIdFor } from './project-scope.js';
+import { projectIdFor, uuidArg } from './project-scope.js';
 import { compact, firstPage, presentFeature, presentTodo } from './present.js';
 import { type ToolDefinition, defineTool } from './types.js';
 
-const uuid = () => z.guid();
+const uuid = uuidArg;
 const featureId = uuid().describe('Feature UUID');
 const LIST_CAP = 1000;
 

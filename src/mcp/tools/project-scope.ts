@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RuleViolation } from '../../domain/errors.js';
+import { UUID_PATTERN } from '../../domain/ids.js';
 import type { McpCallContext } from './types.js';
 
 /**
@@ -8,8 +9,10 @@ import type { McpCallContext } from './types.js';
  * Hiding every other project is domain/access.ts's job, for every tool alike.
  */
 
-/** An id argument: any 8-4-4-4-12 hex id (agents paste ids from other tools verbatim). */
-export const idArg = (what: string) => z.guid().describe(what);
+/** An id argument: the one id check (domain/ids.ts); agents paste ids from other tools verbatim. */
+export const uuidArg = () => z.string().regex(UUID_PATTERN, 'must be an id');
+
+export const idArg = (what: string) => uuidArg().describe(what);
 
 /** The project a call is about: the given one, else the bound one. */
 export function projectIdFor(ctx: McpCallContext, projectId: string | undefined): string {

@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import { PROJECT_STATUSES, TODO_STATUSES } from '../../db/schema.js';
 import { DomainError, RuleViolation } from '../../domain/errors.js';
+import { isUuid } from '../../domain/ids.js';
 import { type TreeElement, getElementTree } from '../../domain/elements/tree.js';
 import type { TreeNode } from '../../domain/elements/rules.js';
 import { listProjectFeatures } from '../../domain/features/service.js';
 import { buildResumeContext } from '../../domain/projects/resume-context.js';
 import { createProject, getProject, listProjects, updateProject } from '../../domain/projects/service.js';
 import { listTodos } from '../../domain/todos/queries.js';
-import { projectIdFor } from './project-scope.js';
+import { projectIdFor, uuidArg } from './project-scope.js';
 import { compact, firstPage, presentFeature, presentProject, presentTodo } from './present.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
 
-const uuid = () => z.guid();
+const uuid = uuidArg;
 const projectId = uuid().optional().describe('Project id (default: the bound project)');
 const LIST_CAP = 1000;
 
@@ -209,7 +210,7 @@ const identifyProject = defineTool({
       } catch {
         throw new RuleViolation('configJson is not valid JSON: send the file content as is');
       }
-      if (typeof configured === 'string' && z.guid().safeParse(configured).success) {
+      if (isUuid(configured)) {
         const project = await readProject(ctx, configured);
         return { ...presentProject(project), project_id: project.id, method: 'config.json', path: args.path };
       }

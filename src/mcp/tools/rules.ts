@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ProjectRow } from '../../domain/access.js';
 import { RuleViolation } from '../../domain/errors.js';
+import { isUuid } from '../../domain/ids.js';
 import { buildResumeContext } from '../../domain/projects/resume-context.js';
 import { getProject, listProjects } from '../../domain/projects/service.js';
 import { getTeam } from '../../domain/teams/service.js';
@@ -69,7 +70,7 @@ function projectIdFromConfig(configJson: string): string {
   }
   const record = (parsed ?? {}) as Record<string, unknown>;
   const id = record.project_id ?? record.projectId;
-  if (typeof id !== 'string' || !z.guid().safeParse(id).success) {
+  if (!isUuid(id)) {
     throw new RuleViolation('configJson has no valid "project_id": expected {"project_id": "<uuid>"}');
   }
   return id;
