@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
 import { AuthService } from './domain/auth/service.js';
 import { TokenIssuer } from './domain/auth/tokens.js';
-import { type Actor, type ServiceContext, contextFor } from './domain/context.js';
+import { type AccessScope, type Actor, type ServiceContext, contextFor } from './domain/context.js';
 import { EventNumbering } from './domain/event-numbering.js';
 import { DomainMemo } from './domain/memo.js';
 import { EventBus } from './events/bus.js';
@@ -30,8 +30,8 @@ export interface AppServices {
   memo: DomainMemo;
   /** Carries events between instances; only with Redis. */
   relay: EventRelay | undefined;
-  /** The service context for `actor` (REST request, MCP call, hub invocation). */
-  contextFor(actor: Actor): ServiceContext;
+  /** The service context for `actor` within `scope` (REST request, MCP call, hub invocation). */
+  contextFor(actor: Actor, scope?: AccessScope): ServiceContext;
 }
 
 export interface ServiceOptions {
@@ -89,7 +89,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
       cache,
       memo,
       relay,
-      contextFor: (actor) => contextFor(deps, actor),
+      contextFor: (actor, scope) => contextFor(deps, actor, scope),
     };
   } catch (error) {
     await database.close();

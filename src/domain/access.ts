@@ -12,7 +12,11 @@ import { isUserRole } from './users/rules.js';
  * - a global admin may do everything;
  * - a team member reads everything of the team and works on its content;
  * - a team leader also manages the team, its members, invitations and projects;
- * - whatever the caller may not see answers 404, exactly like what does not exist.
+ * - whatever the caller may not see answers 404, exactly like what does not exist;
+ * - within that, the context's scope (an MCP key's) narrows it: a key bound to one
+ *   project sees that project and, through it, its team (the team, its members and
+ *   its ideas), and changes nothing outside the project; a read-only key changes
+ *   nothing at all.
  *
  * The facts behind each decision (the user, their team roles, a project's team) come
  * from the process's memo (memo.ts), loaded from the database on a miss and
@@ -77,8 +81,29 @@ export async function teamRoleOf(ctx: ServiceContext, teamId: string, db: DbOrTx
   return (await membershipsOf(ctx, db)).get(teamId);
 }
 
-/** Team ids the caller may read, or `'all'` for an admin. */
+/** Refuses any change through a read-only scope. */
+export function requireWritable(ctx: ServiceContext): void {
+  if (ctx.scope.readOnly) throw new Forbidden('This API key is read-only: it cannot change data. Use a key without the read-only flag.');
+}
+
+/** The project the caller's scope is bound to, if any: lists of projects and their content show only it. */
+export function boundProjectId(ctx: ServiceContext): string | undefined {
+  return ctx.scope.projectId;
+}
+
+/** The team of the bound project, or undefined when the scope is not bound or the project is gone. */
+async function boundTeamId(ctx: ServiceContext, db: DbOrTx = ctx.db): Promise<string | undefined> {
+  const projectId = ctx.scope.projectId;
+  return projectId ? (await projectRecord(ctx, projectId, db))?.teamId : undefined;
+}
+
+/** Team ids the caller may read, or `'all'` for an admin (a bound scope: its project's team at most). */
 export async function readableTeamIds(ctx: ServiceContext): Promise<string[] | 'all'> {
+  if (ctx.scope.projectId) {
+    const teamId = await boundTeamId(ctx);
+    if (!teamId) return [];
+    return isAdmin(ctx.actor) || (await teamRoleOf(ctx, teamId)) ? [teamId] : [];
+  }
   if (isAdmin(ctx.actor)) return 'all';
   return [...(await membershipsOf(ctx)).keys()];
 }
@@ -88,6 +113,7 @@ export async function readableTeamIds(ctx: ServiceContext): Promise<string[] | '
  * `entity` names what the caller asked for (an idea of the team answers "Idea not found").
  */
 export async function requireTeamReader(ctx: ServiceContext, teamId: string, entity = 'Team'): Promise<void> {
+  if (ctx.scope.projectId && (await boundTeamId(ctx)) !== teamId) throw new NotFound(entity);
   if (isAdmin(ctx.actor)) {
     const [team] = await ctx.db.select({ id: teams.id }).from(teams).where(eq(teams.id, teamId)).limit(1);
     if (!team) throw new NotFound(entity);
@@ -98,10 +124,20 @@ export async function requireTeamReader(ctx: ServiceContext, teamId: string, ent
 
 /** Management of a team: admin or that team's leader. Members learn it exists but get 403. */
 export async function requireTeamLeader(ctx: ServiceContext, teamId: string, message?: string, entity = 'Team'): Promise<void> {
-  if (isAdmin(ctx.actor)) return requireTeamReader(ctx, teamId, entity);
-  const role = await teamRoleOf(ctx, teamId);
-  if (!role) throw new NotFound(entity);
-  if (role !== 'team_leader') throw new Forbidden(message ?? 'Only team leaders can manage this team');
+  await requireTeamWriter(ctx, teamId, entity);
+  if (isAdmin(ctx.actor)) return;
+  if ((await teamRoleOf(ctx, teamId)) !== 'team_leader') throw new Forbidden(message ?? 'Only team leaders can manage this team');
+}
+
+/**
+ * A change to the team itself or to what lives beside its projects (a new idea or
+ * project, an idea's conversion): any member, through a scope that is neither
+ * read-only nor bound to one project (such a key works inside its project only).
+ */
+export async function requireTeamWriter(ctx: ServiceContext, teamId: string, entity = 'Team'): Promise<void> {
+  await requireTeamReader(ctx, teamId, entity);
+  requireWritable(ctx);
+  if (ctx.scope.projectId) throw new Forbidden('This API key is bound to one project: it cannot change the team or anything outside that project');
 }
 
 export type ProjectRow = ProjectRecord;
@@ -126,8 +162,10 @@ export async function requireProjectAccess(
   entity = 'Project',
   db: DbOrTx = ctx.db,
 ): Promise<ProjectRow> {
+  if (ctx.scope.projectId && ctx.scope.projectId !== projectId) throw new NotFound(entity);
   const project = await projectRecord(ctx, projectId, db);
   if (!project) throw new NotFound(entity);
+  if (level !== 'read') requireWritable(ctx);
   if (isAdmin(ctx.actor)) return project;
   const role = await teamRoleOf(ctx, project.teamId, db);
   if (!role) throw new NotFound(entity);

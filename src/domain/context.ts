@@ -12,10 +12,26 @@ export interface Actor {
   role: UserRole;
 }
 
+/**
+ * How far a caller reaches within what their user may do. REST and the hub act with
+ * the whole of it; an MCP key can be bound to one project and be read-only, and
+ * domain/access.ts enforces both for every operation.
+ */
+export interface AccessScope {
+  /** The one project the caller may see (and, through it, its team); undefined: all of the user's. */
+  readonly projectId?: string | undefined;
+  /** Every write is refused. */
+  readonly readOnly?: boolean | undefined;
+}
+
+/** The user's whole reach: what REST and the hub act with. */
+export const FULL_SCOPE: AccessScope = Object.freeze({});
+
 /** What every service function receives: explicit, per call, never a global. */
 export interface ServiceContext {
   db: Db;
   actor: Actor;
+  scope: AccessScope;
   events: EventBus;
   cache: Cache;
   /** This process's memo of access facts and rendered views (domain/memo.ts). */
@@ -25,9 +41,9 @@ export interface ServiceContext {
 }
 
 /** The long-lived parts a context is made of. */
-export type ContextDeps = Omit<ServiceContext, 'actor'>;
+export type ContextDeps = Omit<ServiceContext, 'actor' | 'scope'>;
 
 /** The one way to build a service context, for REST, MCP and the hub alike. */
-export function contextFor(deps: ContextDeps, actor: Actor): ServiceContext {
-  return { db: deps.db, events: deps.events, cache: deps.cache, memo: deps.memo, numbering: deps.numbering, actor };
+export function contextFor(deps: ContextDeps, actor: Actor, scope: AccessScope = FULL_SCOPE): ServiceContext {
+  return { db: deps.db, events: deps.events, cache: deps.cache, memo: deps.memo, numbering: deps.numbering, actor, scope };
 }

@@ -15,11 +15,13 @@ export type DomainEventName =
   | 'mcpVerified'
   | 'teamUpdated'
   /** A user's role, activity, profile or existence changed; addressed to nobody on the wire. */
-  | 'userUpdated';
+  | 'userUpdated'
+  /** MCP API keys stopped working (revoked, replaced or deleted): their open MCP sessions close. Nobody on the wire. */
+  | 'mcpKeyRevoked';
 
 export interface DomainEvent {
   name: DomainEventName;
-  /** The team whose members may see this event; empty for events about one user (`mcpVerified`, `userUpdated`). */
+  /** The team whose members may see this event; empty for events about one user (`mcpVerified`, `userUpdated`, `mcpKeyRevoked`). */
   teamId: string;
   /** Set for project-scoped events; those get a `seq`. */
   projectId?: string | undefined;

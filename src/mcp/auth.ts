@@ -1,13 +1,19 @@
 import type { FastifyRequest } from 'fastify';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { AppServices } from '../services.js';
+import { Unauthenticated } from '../domain/errors.js';
+import { isUuid } from '../domain/ids.js';
 import { type VerifiedMcpKey, verifyMcpKey } from '../domain/mcpKeys/service.js';
-import type { McpCallContext, ToolProfile } from './tools/types.js';
+import { bearerToken } from '../infra/bearer.js';
+import type { McpCallContext, McpContextSource, ToolProfile } from './tools/types.js';
 
 /**
  * Who an MCP request acts as: the user behind an MCP API key, sent as `X-API-Key`
  * (what existing Cursor configs send) or `Authorization: Bearer intracker_mcp_…`.
- * The identity is resolved per request and bound to the MCP session it opens; it is
- * never kept anywhere else (the reference kept it in a module global).
+ * The identity is resolved on every HTTP request, handed to the SDK as that request's
+ * `authInfo`, and each tool, resource and prompt call builds its context from it: an
+ * open session acts as its key and user are now, never as they were when it opened
+ * (the reference kept the identity in a module global).
  */
 
 export interface McpIdentity {
@@ -29,7 +35,6 @@ export class McpAuthError extends Error {
 
 const PROFILES: readonly ToolProfile[] = ['core', 'standard', 'all'];
 export const DEFAULT_PROFILE: ToolProfile = 'standard';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -42,9 +47,7 @@ function headerValue(request: FastifyRequest, name: string): string | undefined 
 export function presentedKey(request: FastifyRequest): string | undefined {
   const apiKey = headerValue(request, 'x-api-key');
   if (apiKey) return apiKey;
-  const authorization = headerValue(request, 'authorization');
-  const match = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
-  return match?.[1];
+  return bearerToken(request.headers.authorization);
 }
 
 /**
@@ -65,21 +68,34 @@ export function chooseProfile(request: FastifyRequest, keyProfile: ToolProfile |
 export async function authenticateMcp(request: FastifyRequest, services: AppServices): Promise<McpIdentity> {
   const plaintext = presentedKey(request);
   if (!plaintext) throw new McpAuthError(401, 'Missing API key');
-  const key = await verifyMcpKey(services.database.db, plaintext);
+  const key = await verifyMcpKey(services.database.db, services.memo, plaintext);
   if (!key) throw new McpAuthError(401, 'Invalid API key');
   const headerProject = headerValue(request, 'x-project-id');
-  if (headerProject !== undefined && !UUID.test(headerProject)) throw new McpAuthError(400, 'X-Project-Id must be a project UUID');
+  if (headerProject !== undefined && !isUuid(headerProject)) throw new McpAuthError(400, 'X-Project-Id must be a project UUID');
   if (key.projectId && headerProject && headerProject.toLowerCase() !== key.projectId) {
     throw new McpAuthError(403, 'This API key is scoped to another project than X-Project-Id names');
   }
   return { key, profile: chooseProfile(request, key.toolProfile), boundProjectId: key.projectId ?? headerProject?.toLowerCase() };
 }
 
-/** The service context every tool call of this identity runs with. */
+/** The service context a call of this identity runs with: the key's user, within the key's scope. */
 export function callContext(identity: McpIdentity, services: AppServices): McpCallContext {
-  return {
-    ...services.contextFor(identity.key.actor),
-    boundProjectId: identity.boundProjectId,
-    readOnly: identity.key.readOnly,
+  return services.contextFor(identity.key.actor, { projectId: identity.boundProjectId, readOnly: identity.key.readOnly });
+}
+
+/** What a transport hands the SDK for one request, so its handlers can tell who sent it. */
+export function authInfoOf(identity: McpIdentity): AuthInfo {
+  return { token: identity.key.keyId, clientId: identity.key.keyId, scopes: [], extra: { identity } };
+}
+
+/**
+ * The context of each MCP call, from the identity its own HTTP request verified
+ * (`authInfo`, set by the transport). A call without one is refused.
+ */
+export function requestContexts(services: AppServices): McpContextSource {
+  return async (extra) => {
+    const identity = extra.authInfo?.extra?.identity as McpIdentity | undefined;
+    if (!identity) throw new Unauthenticated('This MCP request carries no verified API key');
+    return callContext(identity, services);
   };
 }

@@ -1,7 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { McpAuthError, type McpIdentity, authenticateMcp, callContext } from './auth.js';
+import type { DomainEvent } from '../events/types.js';
+import type { AppServices } from '../services.js';
+import { McpAuthError, type McpIdentity, authInfoOf, authenticateMcp, requestContexts } from './auth.js';
 import type * as McpRuntime from './runtime.js';
-import { McpSessionRegistry } from './transports/sessions.js';
+import { McpSessionRegistry, RedisSessionStore } from './transports/sessions.js';
+import type { ToolProfile } from './tools/types.js';
 
 type Runtime = typeof McpRuntime;
 
@@ -11,6 +14,9 @@ type Runtime = typeof McpRuntime;
  * - `/mcp`: Streamable HTTP (sessions and stateless POSTs);
  * - `GET /mcp/sse` + `POST /mcp/messages?session_id=`: legacy HTTP+SSE (Cursor);
  * - `GET /mcp/health`: no auth.
+ * Every request verifies its key and each call acts as that key's user is now; a key
+ * that stops working, or a user deactivated or deleted, closes the sessions it opened
+ * on every instance (the events reach all of them).
  */
 export default async function mcpPlugin(app: FastifyInstance): Promise<void> {
   const sessions = new McpSessionRegistry();
@@ -20,7 +26,11 @@ export default async function mcpPlugin(app: FastifyInstance): Promise<void> {
   app.addHook('onListen', async () => {
     void runtime();
   });
-  app.addHook('onClose', async () => sessions.closeAll());
+  const unsubscribe = app.services.events.subscribe((event) => closeLostSessions(app.services, sessions, event), { includeRemote: true });
+  app.addHook('onClose', async () => {
+    unsubscribe();
+    await sessions.closeAll();
+  });
   await app.register(mcpRoutes, { sessions, runtime });
   await app.register(mcpRoutes, { sessions, runtime, prefix: '/v1' });
 }
@@ -42,10 +52,11 @@ async function mcpRoutes(app: FastifyInstance, opts: { sessions: McpSessionRegis
     }
   }
 
+  const contextOf = requestContexts(services);
   const serverFor =
-    ({ buildMcpServer, ALL_TOOLS }: Runtime, identity: McpIdentity) =>
+    ({ buildMcpServer, ALL_TOOLS }: Runtime, profile: ToolProfile) =>
     () =>
-      buildMcpServer({ tools: ALL_TOOLS, profile: identity.profile, context: callContext(identity, services), log: app.log, metrics: services.metrics });
+      buildMcpServer({ tools: ALL_TOOLS, profile, contextOf, log: app.log, metrics: services.metrics });
 
   app.get('/mcp/health', { schema: { ...hide, summary: 'MCP server health' } }, async () => ({
     status: 'ok',
@@ -60,7 +71,8 @@ async function mcpRoutes(app: FastifyInstance, opts: { sessions: McpSessionRegis
       const identity = await identify(request, reply);
       if (!identity) return reply;
       const runtime = await opts.runtime();
-      return runtime.handleStreamableHttp(request, reply, sessions, identity.key.keyId, serverFor(runtime, identity));
+      const owner = { keyId: identity.key.keyId, userId: identity.key.actor.id, auth: authInfoOf(identity) };
+      return runtime.handleStreamableHttp(request, reply, sessions, owner, serverFor(runtime, identity.profile));
     },
   });
 
@@ -72,8 +84,8 @@ async function mcpRoutes(app: FastifyInstance, opts: { sessions: McpSessionRegis
     reply.hijack();
     // The endpoint keeps the prefix the client used, so `/v1/mcp/sse` posts to `/v1/mcp/messages`.
     const transport = new runtime.LegacySseTransport(reply.raw, `${app.prefix}/mcp/messages`);
-    const server = serverFor(runtime, identity)();
-    sessions.add(transport.sessionId, { transport, server, keyId: identity.key.keyId, lastActiveAt: Date.now(), idleExpires: false });
+    const server = serverFor(runtime, identity.profile)();
+    sessions.add(transport.sessionId, { transport, server, keyId: identity.key.keyId, userId: identity.key.actor.id, lastActiveAt: Date.now(), idleExpires: false });
     reply.raw.on('close', () => {
       sessions.remove(transport.sessionId);
       void server.close();
@@ -95,7 +107,7 @@ async function mcpRoutes(app: FastifyInstance, opts: { sessions: McpSessionRegis
     }
     if (session.keyId !== identity.key.keyId) return reply.code(403).send({ detail: 'This MCP session was opened with another API key' });
     try {
-      session.transport.receive(request.body, request.headers);
+      session.transport.receive(request.body, request.headers, authInfoOf(identity));
     } catch {
       return reply.code(400).send({ detail: 'Invalid JSON-RPC message' });
     }
@@ -103,4 +115,26 @@ async function mcpRoutes(app: FastifyInstance, opts: { sessions: McpSessionRegis
   };
   app.post('/mcp/messages', { schema: hide }, postMessage);
   app.post('/mcp/messages/', { schema: hide }, postMessage);
+}
+
+/**
+ * Closes the sessions an event took the ground from: a revoked, replaced or deleted
+ * key's, and those of a user who is deactivated or deleted (read through the memo,
+ * which the event has already made forget them). A role change closes nothing: the
+ * next call acts with the new role. Their Redis records go too, so no instance
+ * re-creates them.
+ */
+async function closeLostSessions(services: AppServices, sessions: McpSessionRegistry, event: DomainEvent): Promise<void> {
+  let closed: string[] = [];
+  if (event.name === 'mcpKeyRevoked' && Array.isArray(event.payload.keyIds)) {
+    const keyIds = new Set(event.payload.keyIds);
+    closed = await sessions.closeWhere((session) => keyIds.has(session.keyId));
+  } else if (event.name === 'userUpdated' && typeof event.payload.userId === 'string') {
+    const userId = event.payload.userId;
+    if (!sessions.hasUser(userId) || (await services.auth.actorNow(services.database.db, userId))) return;
+    closed = await sessions.closeWhere((session) => session.userId === userId);
+  }
+  if (closed.length === 0 || !services.redis) return;
+  const store = new RedisSessionStore(services.redis);
+  await Promise.all(closed.map((id) => store.delete(id)));
 }

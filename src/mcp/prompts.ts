@@ -2,13 +2,14 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, type GetPromptResult, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { DomainError } from '../domain/errors.js';
+import { UUID_PATTERN } from '../domain/ids.js';
 import { getFeature, listFeatureTodos } from '../domain/features/service.js';
 import { buildResumeContext } from '../domain/projects/resume-context.js';
 import { getTodo } from '../domain/todos/queries.js';
 import { RULES_FILE_PATH } from './rules-generator.js';
 import { firstPage } from './tools/present.js';
-import { projectIdFor, requireInBoundProject } from './tools/project-scope.js';
-import type { McpCallContext } from './tools/types.js';
+import { projectIdFor } from './tools/project-scope.js';
+import type { McpContextSource } from './tools/types.js';
 
 /**
  * Prompts: ready-made starts for the three moments of the agent workflow
@@ -17,9 +18,9 @@ import type { McpCallContext } from './tools/types.js';
  */
 
 const FEATURE_TODOS_MAX = 100;
-const id = (what: string) => z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be an id').describe(what);
+const id = (what: string) => z.string().regex(UUID_PATTERN, 'must be an id').describe(what);
 
-export function registerPrompts(server: McpServer, ctx: McpCallContext): void {
+export function registerPrompts(server: McpServer, contextOf: McpContextSource): void {
   server.registerPrompt(
     'resume_work',
     {
@@ -27,8 +28,9 @@ export function registerPrompts(server: McpServer, ctx: McpCallContext): void {
       description: 'Pick up a project where the last session left it: last summary, next todos, blockers, constraints, and the session workflow.',
       argsSchema: { projectId: id('Project id (optional when the connection is bound to a project)').optional() },
     },
-    (args) =>
+    (args, request) =>
       prompting(async () => {
+        const ctx = await contextOf(request);
         const resume = await buildResumeContext(ctx, projectIdFor(ctx, args.projectId));
         const lines = [
           `Resume work on the InTracker project "${resume.project.name}" (${resume.project.id}, ${resume.project.status}).`,
@@ -62,10 +64,10 @@ export function registerPrompts(server: McpServer, ctx: McpCallContext): void {
       description: 'Begin work on a feature: its todos with versions, the branch to use, and the feature workflow.',
       argsSchema: { featureId: id('Feature id') },
     },
-    (args) =>
+    (args, request) =>
       prompting(async () => {
+        const ctx = await contextOf(request);
         const feature = await getFeature(ctx, args.featureId);
-        requireInBoundProject(ctx, feature.projectId, 'Feature');
         const todos = await listFeatureTodos(ctx, feature.id, {}, firstPage(FEATURE_TODOS_MAX));
         const slug = feature.name.toLowerCase().replace(/[\s_]+/g, '-').replace(/[^a-z0-9-]/g, '').slice(0, 50) || 'feature';
         const lines = [
@@ -92,10 +94,10 @@ export function registerPrompts(server: McpServer, ctx: McpCallContext): void {
       description: 'Wrap up a todo: checks, commit, and the status change with the right version.',
       argsSchema: { todoId: id('Todo id') },
     },
-    (args) =>
+    (args, request) =>
       prompting(async () => {
+        const ctx = await contextOf(request);
         const todo = await getTodo(ctx, args.todoId);
-        requireInBoundProject(ctx, todo.projectId, 'Todo');
         const lines = [
           `Finish the todo "${todo.title}" (${todo.id}), now ${todo.status}, version ${todo.version}.`,
           ...(todo.description ? ['', todo.description] : []),

@@ -3,13 +3,13 @@ import { ErrorCode, type ListResourcesResult, McpError, type ReadResourceResult,
 import type { ProjectRow } from '../domain/access.js';
 import { type DocumentRow, getDocument, listProjectDocuments } from '../domain/documents/service.js';
 import { DomainError } from '../domain/errors.js';
+import { isUuid } from '../domain/ids.js';
 import { type FeatureRow, getFeature, listFeatureTodos, listProjectFeatures } from '../domain/features/service.js';
 import { getProject, listProjects } from '../domain/projects/service.js';
 import { RULES_FILE_PATH } from './rules-generator.js';
 import { firstPage, presentFeature } from './tools/present.js';
-import { requireInBoundProject } from './tools/project-scope.js';
 import { cursorRulesFor } from './tools/rules.js';
-import type { McpCallContext } from './tools/types.js';
+import type { McpCallContext, McpContextSource } from './tools/types.js';
 
 /**
  * The resources of reference/mcp.md §3, scoped to the caller (the reference listed
@@ -34,13 +34,14 @@ export const RESOURCE_URIS = {
   document: (id: string) => `intracker://document/${id}`,
 };
 
-export function registerResources(server: McpServer, ctx: McpCallContext): void {
+export function registerResources(server: McpServer, contextOf: McpContextSource): void {
   server.registerResource(
     'project',
-    new ResourceTemplate('intracker://project/{projectId}', { list: () => listed(ctx, projectResources) }),
+    new ResourceTemplate('intracker://project/{projectId}', { list: async (request) => listed(await contextOf(request), projectResources) }),
     { title: 'Project', description: 'A project: name, status, tags, cursor instructions, GitHub repository', mimeType: JSON_MIME },
-    (uri, variables) =>
+    (uri, variables, request) =>
       reading(async () => {
+        const ctx = await contextOf(request);
         const project = await readProject(ctx, variable(variables, 'projectId'));
         return json(uri, {
           id: project.id,
@@ -57,10 +58,11 @@ export function registerResources(server: McpServer, ctx: McpCallContext): void 
 
   server.registerResource(
     'cursor-rules',
-    new ResourceTemplate('intracker://project/{projectId}/cursor-rules', { list: () => listed(ctx, cursorRulesResources) }),
+    new ResourceTemplate('intracker://project/{projectId}/cursor-rules', { list: async (request) => listed(await contextOf(request), cursorRulesResources) }),
     { title: 'Cursor rules', description: `The generated rules file for ${RULES_FILE_PATH}`, mimeType: MARKDOWN_MIME },
-    (uri, variables) =>
+    (uri, variables, request) =>
       reading(async () => {
+        const ctx = await contextOf(request);
         const project = await readProject(ctx, variable(variables, 'projectId'));
         const rules = await cursorRulesFor(ctx, project.id);
         return { contents: [{ uri: uri.href, mimeType: MARKDOWN_MIME, text: rules.content }] };
@@ -69,12 +71,12 @@ export function registerResources(server: McpServer, ctx: McpCallContext): void 
 
   server.registerResource(
     'feature',
-    new ResourceTemplate('intracker://feature/{featureId}', { list: () => listed(ctx, featureResources) }),
+    new ResourceTemplate('intracker://feature/{featureId}', { list: async (request) => listed(await contextOf(request), featureResources) }),
     { title: 'Feature', description: 'A feature with its progress and its todos (each with its version)', mimeType: JSON_MIME },
-    (uri, variables) =>
+    (uri, variables, request) =>
       reading(async () => {
+        const ctx = await contextOf(request);
         const feature = await getFeature(ctx, variable(variables, 'featureId'));
-        requireInBoundProject(ctx, feature.projectId, 'Feature');
         const todos = await listFeatureTodos(ctx, feature.id, {}, firstPage(FEATURE_TODOS_MAX));
         return json(uri, {
           ...presentFeature(feature),
@@ -85,12 +87,12 @@ export function registerResources(server: McpServer, ctx: McpCallContext): void 
 
   server.registerResource(
     'document',
-    new ResourceTemplate('intracker://document/{documentId}', { list: () => listed(ctx, documentResources) }),
+    new ResourceTemplate('intracker://document/{documentId}', { list: async (request) => listed(await contextOf(request), documentResources) }),
     { title: 'Document', description: 'A project document: markdown for architecture, ADRs and runbooks; JSON otherwise' },
-    (uri, variables) =>
+    (uri, variables, request) =>
       reading(async () => {
+        const ctx = await contextOf(request);
         const document = await getDocument(ctx, variable(variables, 'documentId'));
-        requireInBoundProject(ctx, document.projectId, 'Document');
         if (MARKDOWN_DOCUMENT_TYPES.has(document.type)) {
           return { contents: [{ uri: uri.href, mimeType: MARKDOWN_MIME, text: document.content }] };
         }
@@ -101,8 +103,8 @@ export function registerResources(server: McpServer, ctx: McpCallContext): void 
 
 /** The non-archived projects the caller may see: the bound one, or those of their teams. */
 async function visibleProjects(ctx: McpCallContext): Promise<ProjectRow[]> {
-  if (ctx.boundProjectId) {
-    const project = await getProject(ctx, ctx.boundProjectId).catch(() => undefined);
+  if (ctx.scope.projectId) {
+    const project = await getProject(ctx, ctx.scope.projectId).catch(() => undefined);
     return project && project.status !== 'archived' ? [project] : [];
   }
   const page = await listProjects(ctx, {}, firstPage(LIST_PROJECTS_MAX));
@@ -157,7 +159,6 @@ async function documentResources(ctx: McpCallContext): Promise<Resource[]> {
 }
 
 async function readProject(ctx: McpCallContext, projectId: string): Promise<ProjectRow> {
-  requireInBoundProject(ctx, projectId, 'Project');
   return getProject(ctx, projectId);
 }
 
@@ -175,13 +176,12 @@ async function reading(read: () => Promise<ReadResourceResult>): Promise<ReadRes
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One template variable as a well-formed id; anything else reads like an unknown resource. */
 function variable(variables: Record<string, string | string[]>, name: string): string {
   const value = variables[name];
   const text = Array.isArray(value) ? value[0] : value;
-  if (!text || !UUID.test(text)) throw new McpError(ErrorCode.InvalidParams, `Unknown resource URI: ${name} must be an id`);
+  if (!text || !isUuid(text)) throw new McpError(ErrorCode.InvalidParams, `Unknown resource URI: ${name} must be an id`);
   return text;
 }
 

@@ -6,7 +6,7 @@ import { DomainError } from '../domain/errors.js';
 import type { McpToolOutcome, Metrics } from '../infra/metrics.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
-import type { McpCallContext, ToolDefinition, ToolProfile } from './tools/types.js';
+import type { McpCallContext, McpContextSource, McpRequestInfo, ToolDefinition, ToolProfile } from './tools/types.js';
 
 export const MCP_SERVER_NAME = 'intracker-mcp-server';
 export const MCP_SERVER_VERSION = '0.2.0';
@@ -27,8 +27,8 @@ const INSTRUCTIONS =
 export interface McpServerOptions {
   tools: readonly ToolDefinition[];
   profile: ToolProfile;
-  /** The caller, bound once for the whole MCP session (or the one stateless request). */
-  context: McpCallContext;
+  /** The caller of each call, built from that call's own request (never frozen for the session). */
+  contextOf: McpContextSource;
   log: FastifyBaseLogger;
   /** Where every call's outcome and duration is counted (the app's /metrics). */
   metrics: ToolCallMetrics;
@@ -61,11 +61,11 @@ export function buildMcpServer(options: McpServerOptions): McpServer {
           }),
         annotations: { destructiveHint: false, ...tool.annotations },
       },
-      ((args: Record<string, unknown>) => runTool(tool, options.context, args, options.log, options.metrics)) as never,
+      ((args: Record<string, unknown>, request: McpRequestInfo) => runTool(tool, options.contextOf, request, args, options.log, options.metrics)) as never,
     );
   }
-  registerResources(server, options.context);
-  registerPrompts(server, options.context);
+  registerResources(server, options.contextOf);
+  registerPrompts(server, options.contextOf);
   return server;
 }
 
@@ -81,13 +81,14 @@ export function errorResult(message: string, extra: Record<string, unknown> = {}
 /** Every tool call that passed the SDK's argument validation runs, is timed and counted here. */
 export async function runTool(
   tool: ToolDefinition,
-  ctx: McpCallContext,
+  contextOf: McpContextSource,
+  request: McpRequestInfo,
   args: Record<string, unknown>,
   log: FastifyBaseLogger,
   metrics: ToolCallMetrics,
 ): Promise<CallToolResult> {
   const started = process.hrtime.bigint();
-  const { result, outcome } = await outcomeOf(tool, ctx, args, log);
+  const { result, outcome } = await outcomeOf(tool, contextOf, request, args, log);
   const labels = { tool: tool.name, outcome };
   metrics.mcpToolCalls.inc(labels);
   metrics.mcpToolDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
@@ -96,15 +97,15 @@ export async function runTool(
 
 async function outcomeOf(
   tool: ToolDefinition,
-  ctx: McpCallContext,
+  contextOf: McpContextSource,
+  request: McpRequestInfo,
   args: Record<string, unknown>,
   log: FastifyBaseLogger,
 ): Promise<{ result: CallToolResult; outcome: McpToolOutcome }> {
-  if (ctx.readOnly && !tool.annotations.readOnlyHint) {
-    const result = errorResult(`This API key is read-only: ${tool.name} changes data. Use a key without the read-only flag.`);
-    return { result, outcome: 'error' };
-  }
   try {
+    // The key's scope (bound project, read-only) travels in the context and is
+    // enforced by domain/access.ts, as for every other surface.
+    const ctx: McpCallContext = await contextOf(request);
     return { result: jsonResult(await tool.handler(ctx, args)), outcome: 'ok' };
   } catch (error) {
     return failureResult(tool, error, log);

@@ -3,6 +3,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from '../config.js';
+import { Unauthenticated } from '../domain/errors.js';
+import { isUuid } from '../domain/ids.js';
 import { verifyMcpKey } from '../domain/mcpKeys/service.js';
 import { closeServices, createServices } from '../services.js';
 import { DEFAULT_PROFILE, callContext } from './auth.js';
@@ -21,7 +23,6 @@ import type { ToolProfile } from './tools/types.js';
 export class StdioStartError extends Error {}
 
 const PROFILES: readonly ToolProfile[] = ['core', 'standard', 'all'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface StdioEnv {
   url: string | undefined;
@@ -43,7 +44,7 @@ export function readStdioEnv(env: Record<string, string | undefined> = process.e
     throw new StdioStartError(`INTRACKER_MCP_TOOLS='${asked}' is not a tool profile: use one of ${PROFILES.join(', ')}`);
   }
   const projectId = nonEmpty(env.INTRACKER_PROJECT_ID)?.toLowerCase();
-  if (projectId !== undefined && !UUID.test(projectId)) throw new StdioStartError('INTRACKER_PROJECT_ID must be a project UUID');
+  if (projectId !== undefined && !isUuid(projectId)) throw new StdioStartError('INTRACKER_PROJECT_ID must be a project UUID');
   return { url: nonEmpty(env.INTRACKER_URL), apiKey, profile: asked as ToolProfile | undefined, projectId };
 }
 
@@ -167,17 +168,20 @@ async function runDirect(config: Config, settings: StdioEnv): Promise<number> {
   // database (its socket); otherwise it owns the directory itself until stdin closes.
   const services = await createServices(config, log, { whenDataDirOwned: 'join' });
   try {
-    const key = await verifyMcpKey(services.database.db, settings.apiKey);
+    const key = await verifyMcpKey(services.database.db, services.memo, settings.apiKey);
     if (!key) throw new StdioStartError('INTRACKER_API_KEY is invalid, revoked or expired for this database');
     if (key.projectId && settings.projectId && key.projectId !== settings.projectId) {
       throw new StdioStartError('INTRACKER_API_KEY is scoped to another project than INTRACKER_PROJECT_ID names');
     }
-    const identity = {
-      key,
-      profile: settings.profile ?? key.toolProfile ?? DEFAULT_PROFILE,
-      boundProjectId: key.projectId ?? settings.projectId,
+    const profile = settings.profile ?? key.toolProfile ?? DEFAULT_PROFILE;
+    // Every call verifies the key again, as every HTTP request does: a key revoked or a
+    // user demoted or deactivated while the agent runs is refused or narrowed at once.
+    const contextOf = async () => {
+      const now = await verifyMcpKey(services.database.db, services.memo, settings.apiKey);
+      if (!now) throw new Unauthenticated('INTRACKER_API_KEY is no longer valid (revoked, expired, or its user deactivated)');
+      return callContext({ key: now, profile, boundProjectId: now.projectId ?? settings.projectId }, services);
     };
-    const server = buildMcpServer({ tools: ALL_TOOLS, profile: identity.profile, context: callContext(identity, services), log, metrics: services.metrics });
+    const server = buildMcpServer({ tools: ALL_TOOLS, profile, contextOf, log, metrics: services.metrics });
     const transport = new StdioServerTransport();
     await server.connect(transport);
     await untilStdinCloses();

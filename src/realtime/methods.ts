@@ -1,6 +1,7 @@
 import { requireProjectAccess } from '../domain/access.js';
 import type { Actor, ServiceContext } from '../domain/context.js';
 import { DomainError } from '../domain/errors.js';
+import { isUuid } from '../domain/ids.js';
 import { HubError, type HubConnection } from './connection.js';
 import { type GroupMessage, groups } from './groups.js';
 
@@ -27,13 +28,12 @@ export interface HubMethodHost {
   broadcast(message: GroupMessage): void;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_ACTION_LENGTH = 200;
 
 /** The project id argument: a UUID string, or `{projectId}` as the old client also sent. */
 function projectIdOf(value: unknown): string {
   const id = typeof value === 'object' && value !== null ? (value as { projectId?: unknown }).projectId : value;
-  if (typeof id !== 'string' || !UUID.test(id)) throw new HubError('Project not found');
+  if (!isUuid(id)) throw new HubError('Project not found');
   return id.toLowerCase();
 }
 
@@ -81,7 +81,7 @@ export function hubMethods(hub: HubMethodHost): Map<string, HubMethod> {
       if (typeof action !== 'string' || action.length === 0 || action.length > MAX_ACTION_LENGTH) {
         throw new HubError(`'action' must be a string of 1 to ${MAX_ACTION_LENGTH} characters.`);
       }
-      if (featureId !== undefined && featureId !== null && (typeof featureId !== 'string' || !UUID.test(featureId))) {
+      if (featureId !== undefined && featureId !== null && !isUuid(featureId)) {
         throw new HubError("'featureId' must be a feature id or null.");
       }
       hub.broadcast({

@@ -8,6 +8,7 @@ import { readableTeamIds } from '../domain/access.js';
 import type { Actor } from '../domain/context.js';
 import { DomainError, Unauthenticated } from '../domain/errors.js';
 import type { DomainEvent } from '../events/types.js';
+import { bearerToken } from '../infra/bearer.js';
 import { startBackplane } from './backplane.js';
 import { fanOut } from './fanout.js';
 import { Hub } from './hub.js';
@@ -81,8 +82,7 @@ export default fp(
     };
 
     async function authenticateUpgrade(request: IncomingMessage, url: URL): Promise<{ actor: Actor; teamIds: string[] | 'all'; expiresAt: Date }> {
-      const header = request.headers.authorization;
-      const token = url.searchParams.get('access_token') ?? (header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined);
+      const token = url.searchParams.get('access_token') ?? bearerToken(request.headers.authorization);
       if (!token) throw new Unauthenticated('Not authenticated');
       const { actor, expiresAt } = await services.auth.authenticateSession(services.database.db, token);
       const teamIds = await readableTeamIds(services.contextFor(actor));

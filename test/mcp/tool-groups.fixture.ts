@@ -88,14 +88,10 @@ export async function connectResourcesAndPrompts(
   options: { boundProjectId?: string } = {},
 ): Promise<McpConnection> {
   const services = server.app.fastify.services;
-  const ctx: McpCallContext = {
-    ...services.contextFor({ id: actor.id, email: actor.email, role: actor.role ?? 'member' }),
-    boundProjectId: options.boundProjectId,
-    readOnly: false,
-  };
+  const ctx: McpCallContext = services.contextFor({ id: actor.id, email: actor.email, role: actor.role ?? 'member' }, { projectId: options.boundProjectId });
   const mcp = new McpServer({ name: 'resources-under-test', version: '1.0.0' });
-  registerResources(mcp, ctx);
-  registerPrompts(mcp, ctx);
+  registerResources(mcp, async () => ctx);
+  registerPrompts(mcp, async () => ctx);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await mcp.connect(serverSide);
   const client = new Client({ name: 'resource-tests', version: '1.0.0' });

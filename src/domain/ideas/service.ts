@@ -1,7 +1,7 @@
 import { and, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { type IDEA_STATUSES, ideas, projects } from '../../db/schema.js';
-import { type ProjectRow, isAdmin, readableTeamIds, requireTeamLeader, requireTeamReader } from '../access.js';
+import { type ProjectRow, readableTeamIds, requireTeamLeader, requireTeamReader, requireTeamWriter } from '../access.js';
 import type { ServiceContext } from '../context.js';
 import { NotFound, RuleViolation } from '../errors.js';
 import { mutate } from '../mutation.js';
@@ -35,7 +35,7 @@ const LEADERS_CONVERT = 'Only team leaders can convert ideas';
 
 /** Any member of the team may note an idea for it. */
 export async function createIdea(ctx: ServiceContext, input: IdeaInput): Promise<IdeaRow> {
-  await requireTeamReader(ctx, input.teamId);
+  await requireTeamWriter(ctx, input.teamId);
   return mutate(ctx, async (tx, record) => {
     const [idea] = await tx
       .insert(ideas)
@@ -65,7 +65,7 @@ export async function listIdeas(
   if (filters.teamId) {
     await requireTeamReader(ctx, filters.teamId);
     conditions.push(eq(ideas.teamId, filters.teamId));
-  } else if (!isAdmin(ctx.actor)) {
+  } else {
     const teamIds = await readableTeamIds(ctx);
     if (teamIds !== 'all') {
       if (teamIds.length === 0) return { items: [], total: 0, page: page.page, pageSize: page.pageSize };

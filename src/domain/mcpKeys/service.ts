@@ -2,12 +2,12 @@ import { and, count, desc, eq, gt, isNull, or, sql, type SQL } from 'drizzle-orm
 import type { Db, DbOrTx } from '../../db/client.js';
 import { mcpApiKeys, users } from '../../db/schema.js';
 import { randomToken } from '../../infra/random.js';
-import { requireProjectAccess } from '../access.js';
+import { actorRecord, requireProjectAccess } from '../access.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { DomainError } from '../errors.js';
-import { mutate } from '../mutation.js';
+import { type MutationRecorder, mutate } from '../mutation.js';
+import type { DomainMemo } from '../memo.js';
 import type { Page, PageRequest } from '../pagination.js';
-import type { UserRole } from '../users/rules.js';
 import {
   MCP_KEY_RANDOM_BYTES,
   ONBOARDING_MCP_KEY_STEP,
@@ -77,6 +77,7 @@ export async function createMcpKey(ctx: ServiceContext, input: NewMcpKey): Promi
       .where(eq(users.id, userId));
     await recomputeSetupCompleted(tx, userId);
     for (const { id } of revoked) record.activity({ action: 'mcp_key.revoked', entityType: 'mcp_key', entityId: id });
+    if (revoked.length > 0) recordKeysRevoked(record, userId, revoked.map(({ id }) => id));
     record.activity({ action: 'mcp_key.created', entityType: 'mcp_key', entityId: created!.id, after: auditShape(created!) });
     return created!;
   });
@@ -127,6 +128,7 @@ export async function revokeMcpKey(ctx: ServiceContext, keyId: string): Promise<
     if (!key) throw notOwnedKey();
     await recomputeSetupCompleted(tx, ctx.actor.id);
     record.activity({ action: 'mcp_key.revoked', entityType: 'mcp_key', entityId: key.id, after: auditShape(key) });
+    recordKeysRevoked(record, ctx.actor.id, [key.id]);
   });
 }
 
@@ -139,7 +141,13 @@ export async function deleteMcpKey(ctx: ServiceContext, keyId: string): Promise<
     if (!key) throw notOwnedKey();
     await recomputeSetupCompleted(tx, ctx.actor.id);
     record.activity({ action: 'mcp_key.deleted', entityType: 'mcp_key', entityId: key.id, before: auditShape(key) });
+    recordKeysRevoked(record, ctx.actor.id, [key.id]);
   });
+}
+
+/** Keys that stopped working: every instance closes the MCP sessions they opened (mcp/plugin.ts). */
+function recordKeysRevoked(record: MutationRecorder, userId: string, keyIds: string[]): void {
+  record.event({ name: 'mcpKeyRevoked', teamId: '', payload: { userId, keyIds } });
 }
 
 const LAST_USED_GRANULARITY_MS = 60_000;
@@ -158,27 +166,31 @@ export interface VerifiedMcpKey {
  * The identity behind a plaintext MCP key: active, unexpired, its user active. Marks
  * the key used. Undefined for anything else, without saying why (no oracle).
  */
-export async function verifyMcpKey(db: Db, plaintext: string): Promise<VerifiedMcpKey | undefined> {
+export async function verifyMcpKey(db: Db, memo: DomainMemo, plaintext: string): Promise<VerifiedMcpKey | undefined> {
   if (!looksLikeMcpKey(plaintext)) return undefined;
   const now = new Date();
-  const [row] = await db
-    .select({ key: mcpApiKeys, user: { id: users.id, email: users.email, role: users.role, isActive: users.isActive } })
+  const [key] = await db
+    .select()
     .from(mcpApiKeys)
-    .innerJoin(users, eq(users.id, mcpApiKeys.userId))
     .where(and(eq(mcpApiKeys.keyHash, hashKey(plaintext)), eq(mcpApiKeys.isActive, true), or(isNull(mcpApiKeys.expiresAt), gt(mcpApiKeys.expiresAt, now))))
     .limit(1);
-  if (!row || !row.user.isActive || !isUsable(row.key, now)) return undefined;
+  if (!key || !isUsable(key, now)) return undefined;
+  // The user as the REST path sees them (the memo, which role and activity events
+  // invalidate), read on every request: a demoted or deactivated user's next MCP call
+  // already acts as they are now.
+  const user = await actorRecord(memo, db, key.userId);
+  if (!user || !user.isActive) return undefined;
   // At most one write a minute per key: an agent makes many calls, and "last used"
   // needs no finer grain. updated_at stays: using a key is not a change to it.
-  if (!row.key.lastUsedAt || now.getTime() - row.key.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
-    await db.update(mcpApiKeys).set({ lastUsedAt: now, updatedAt: sql`${mcpApiKeys.updatedAt}` }).where(eq(mcpApiKeys.id, row.key.id));
+  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
+    await db.update(mcpApiKeys).set({ lastUsedAt: now, updatedAt: sql`${mcpApiKeys.updatedAt}` }).where(eq(mcpApiKeys.id, key.id));
   }
   return {
-    keyId: row.key.id,
-    actor: { id: row.user.id, email: row.user.email, role: row.user.role as UserRole },
-    projectId: row.key.projectId,
-    readOnly: row.key.readOnly,
-    toolProfile: row.key.toolProfile as ToolProfile | null,
+    keyId: key.id,
+    actor: { id: user.id, email: user.email, role: user.role },
+    projectId: key.projectId,
+    readOnly: key.readOnly,
+    toolProfile: key.toolProfile as ToolProfile | null,
   };
 }
 

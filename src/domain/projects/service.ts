@@ -2,7 +2,7 @@ import { and, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { features, projectElements, projects } from '../../db/schema.js';
 import { cacheScopes } from '../../events/cache-invalidation.js';
-import { type ProjectRow, readableTeamIds, requireProjectAccess, requireTeamReader } from '../access.js';
+import { type ProjectRow, boundProjectId, readableTeamIds, requireProjectAccess, requireTeamReader, requireTeamWriter } from '../access.js';
 import type { ServiceContext } from '../context.js';
 import { NotFound, RuleViolation } from '../errors.js';
 import { type MutationRecorder, mutate } from '../mutation.js';
@@ -29,7 +29,7 @@ export type ProjectChanges = Partial<Omit<ProjectInput, 'resumeContext'>> & {
 
 /** Any team member may start a project in their team; it comes with its "Default" element. */
 export async function createProject(ctx: ServiceContext, input: ProjectInput): Promise<ProjectRow> {
-  await requireTeamReader(ctx, input.teamId);
+  await requireTeamWriter(ctx, input.teamId);
   return mutate(ctx, (tx, record) => insertProject(tx, record, ctx.actor.id, input));
 }
 
@@ -97,8 +97,10 @@ export async function listProjects(
   page: PageRequest,
 ): Promise<Page<ProjectRow>> {
   let teamIds: string[] | 'all';
+  if (filters.teamId) await requireTeamReader(ctx, filters.teamId);
+  const bound = boundProjectId(ctx);
+  if (bound) return boundProjectPage(ctx, bound, filters, page);
   if (filters.teamId) {
-    await requireTeamReader(ctx, filters.teamId);
     teamIds = [filters.teamId];
   } else {
     teamIds = await readableTeamIds(ctx);
@@ -109,6 +111,22 @@ export async function listProjects(
   const key = `projects:list:teams=${teams === 'all' ? '*' : teams.join(',')}:status=${filters.status ?? ''}:${page.offset}+${page.pageSize}`;
   const cached = await ctx.cache.remember(scopes, key, () => queryProjects(ctx.db, teams, filters.status, page));
   return { ...cached, items: cached.items.map(reviveProject) };
+}
+
+/** A scope bound to one project lists that project alone, if it passes the filters. */
+async function boundProjectPage(
+  ctx: ServiceContext,
+  projectId: string,
+  filters: { status?: ProjectStatus | undefined; teamId?: string | undefined },
+  page: PageRequest,
+): Promise<Page<ProjectRow>> {
+  const project = await requireProjectAccess(ctx, projectId, 'read').catch((error: unknown) => {
+    if (error instanceof NotFound) return undefined;
+    throw error;
+  });
+  const matches = project && (!filters.teamId || project.teamId === filters.teamId) && (!filters.status || project.status === filters.status);
+  const items = matches && page.offset === 0 ? [project] : [];
+  return { items, total: matches ? 1 : 0, page: page.page, pageSize: page.pageSize };
 }
 
 async function queryProjects(db: DbOrTx, teams: string[] | 'all', status: ProjectStatus | undefined, page: PageRequest): Promise<Page<ProjectRow>> {

@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client.js';
 import { documents, features, projects, todos } from '../../db/schema.js';
-import { readableTeamIds, requireProjectAccess } from '../access.js';
+import { boundProjectId, readableTeamIds, requireProjectAccess } from '../access.js';
 import type { ServiceContext } from '../context.js';
 
 /**
@@ -60,9 +60,11 @@ const HEADLINE_OPTIONS = 'StartSel=**, StopSel=**, MaxWords=30, MinWords=10, Max
 
 export async function search(ctx: ServiceContext, request: SearchRequest): Promise<{ results: SearchHit[]; total: number }> {
   let scope: SQL;
-  if (request.projectId) {
-    await requireProjectAccess(ctx, request.projectId, 'read');
-    scope = sql`= ${request.projectId}`;
+  // A scope bound to one project searches that project alone.
+  const projectId = request.projectId ?? boundProjectId(ctx);
+  if (projectId) {
+    await requireProjectAccess(ctx, projectId, 'read');
+    scope = sql`= ${projectId}`;
   } else {
     const teams = await readableTeamIds(ctx);
     if (teams !== 'all' && teams.length === 0) return { results: [], total: 0 };

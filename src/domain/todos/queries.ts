@@ -1,6 +1,6 @@
 import { and, asc, count, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import { features, projectElements, projects, todos } from '../../db/schema.js';
-import { type ProjectRow, readableTeamIds, requireProjectAccess, requireProjectWriter } from '../access.js';
+import { type ProjectRow, boundProjectId, readableTeamIds, requireProjectAccess, requireProjectWriter } from '../access.js';
 import type { ServiceContext } from '../context.js';
 import { NotFound } from '../errors.js';
 import type { Page, PageRequest } from '../pagination.js';
@@ -72,7 +72,9 @@ export async function listTodos(ctx: ServiceContext, filters: TodoFilters, page:
   const assignedTo = filters.assignedTo ?? (scoped ? undefined : ctx.actor.id);
   if (assignedTo) conditions.push(eq(todos.assignedTo, assignedTo));
   if (filters.status) conditions.push(eq(todos.status, filters.status));
-  if (!scoped) {
+  const bound = boundProjectId(ctx);
+  if (!scoped && bound) conditions.push(eq(todos.projectId, bound));
+  else if (!scoped) {
     const teamIds = await readableTeamIds(ctx);
     if (teamIds !== 'all') {
       if (teamIds.length === 0) return { items: [], total: 0, page: page.page, pageSize: page.pageSize };

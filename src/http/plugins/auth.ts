@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Actor, ServiceContext } from '../../domain/context.js';
 import { Unauthenticated } from '../../domain/errors.js';
+import { bearerToken } from '../../infra/bearer.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,13 +23,12 @@ export default fp(
   async function authentication(app: FastifyInstance) {
     app.decorateRequest('actor', null);
     app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {
-      const header = request.headers.authorization;
-      const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-      if (!match) {
+      const token = bearerToken(request.headers.authorization);
+      if (!token) {
         reply.header('WWW-Authenticate', 'Bearer');
         throw new Unauthenticated('Not authenticated');
       }
-      request.actor = await app.services.auth.authenticate(app.services.database.db, match[1]!);
+      request.actor = await app.services.auth.authenticate(app.services.database.db, token);
     });
   },
   { name: 'authentication', dependencies: ['services'] },

@@ -1,7 +1,9 @@
 import { type Static, type TObject, type TSchema, Type } from '@sinclair/typebox';
+import { UUID_SOURCE } from '../../domain/ids.js';
 import type { Page } from '../../domain/pagination.js';
 
-export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
+/** The one id check (domain/ids.ts); Ajv's `uuid` format alone would also let `urn:uuid:…` through to the database. */
+export const Uuid = Type.String({ format: 'uuid', pattern: UUID_SOURCE, description: 'UUID' });
 /** Services hand over Date objects; the serializer writes them as ISO-8601 with `Z`. */
 export const Timestamp = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
 /**

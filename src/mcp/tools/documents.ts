@@ -4,7 +4,7 @@ import { type DocumentRow, createDocument, getDocument, listProjectDocuments, up
 import { RuleViolation } from '../../domain/errors.js';
 import { getTodo } from '../../domain/todos/queries.js';
 import { compact } from './present.js';
-import { idArg, projectIdFor, requireInBoundProject } from './project-scope.js';
+import { idArg, projectIdFor } from './project-scope.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
 
 /** Project documents (reference/mcp.md §2.5): architecture notes, ADRs, constraints, runbooks. */
@@ -30,7 +30,6 @@ function presentDocument(document: DocumentRow) {
 
 async function loadDocument(ctx: McpCallContext, documentId: string): Promise<DocumentRow> {
   const document = await getDocument(ctx, documentId);
-  requireInBoundProject(ctx, document.projectId, 'Document');
   return document;
 }
 

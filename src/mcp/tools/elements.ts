@@ -13,7 +13,7 @@ import {
 import { type TreeElement, getElementTree } from '../../domain/elements/tree.js';
 import { listTodos } from '../../domain/todos/queries.js';
 import { compact } from './present.js';
-import { idArg, projectIdFor, requireInBoundProject } from './project-scope.js';
+import { idArg, projectIdFor, uuidArg } from './project-scope.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
 
 /**
@@ -77,7 +77,6 @@ function presentElement(element: ElementRow) {
 
 async function loadVisibleElement(ctx: McpCallContext, elementId: string, level: 'read' | 'write'): Promise<ElementRow> {
   const { element } = await loadElement(ctx, elementId, level);
-  requireInBoundProject(ctx, element.projectId, 'Element');
   return element;
 }
 
@@ -175,7 +174,7 @@ export const elementTools: ToolDefinition[] = [
     profile: 'standard',
     inputSchema: {
       elementId: idArg('Element id'),
-      parentId: z.guid().nullable().optional().describe('New parent; null moves it to the root'),
+      parentId: uuidArg().nullable().optional().describe('New parent; null moves it to the root'),
       type: z.enum(ELEMENT_TYPES).optional(),
       ...elementFields,
       title: elementFields.title.optional(),

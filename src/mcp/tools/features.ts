@@ -10,20 +10,13 @@ import {
   listProjectFeatures,
   updateFeature,
 } from '../../domain/features/service.js';
-import { projectIdFor, requireInBoundProject } from './project-scope.js';
+import { projectIdFor, uuidArg } from './project-scope.js';
 import { compact, firstPage, presentFeature, presentTodo } from './present.js';
-import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
+import { type ToolDefinition, defineTool } from './types.js';
 
-const uuid = () => z.guid();
+const uuid = uuidArg;
 const featureId = uuid().describe('Feature UUID');
 const LIST_CAP = 1000;
-
-/** With a project-bound connection, a feature of another project "does not exist". */
-async function featureInScope(ctx: McpCallContext, id: string): Promise<void> {
-  if (!ctx.boundProjectId) return;
-  const feature = await getFeature(ctx, id);
-  requireInBoundProject(ctx, feature.projectId, 'Feature');
-}
 
 const createFeatureTool = defineTool({
   name: 'mcp_create_feature',
@@ -49,7 +42,6 @@ const getFeatureTool = defineTool({
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const feature = await getFeature(ctx, args.featureId);
-    requireInBoundProject(ctx, feature.projectId, 'Feature');
     const [todos, elements] = await Promise.all([
       listFeatureTodos(ctx, args.featureId, {}, firstPage(LIST_CAP)),
       listFeatureElements(ctx, args.featureId, firstPage(LIST_CAP)),
@@ -82,7 +74,6 @@ const updateFeatureStatus = defineTool({
   inputSchema: { featureId, status: z.enum(FEATURE_STATUSES) },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async handler(ctx, args) {
-    await featureInScope(ctx, args.featureId);
     return presentFeature(await updateFeature(ctx, args.featureId, { status: args.status }));
   },
 });
@@ -94,7 +85,6 @@ const linkElement = defineTool({
   inputSchema: { featureId, elementId: uuid() },
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
-    await featureInScope(ctx, args.featureId);
     await linkFeatureElement(ctx, args.featureId, args.elementId);
     return { success: true, feature_id: args.featureId, element_id: args.elementId };
   },
@@ -107,7 +97,6 @@ const deleteFeatureTool = defineTool({
   inputSchema: { featureId },
   annotations: { readOnlyHint: false, destructiveHint: true },
   async handler(ctx, args) {
-    await featureInScope(ctx, args.featureId);
     const result = await deleteFeature(ctx, args.featureId);
     return {
       success: true,

@@ -5,7 +5,7 @@ import { RuleViolation } from '../../domain/errors.js';
 import { getFeature } from '../../domain/features/service.js';
 import { getProject } from '../../domain/projects/service.js';
 import { getTodo } from '../../domain/todos/queries.js';
-import { idArg, projectIdFor, requireInBoundProject } from './project-scope.js';
+import { idArg, projectIdFor } from './project-scope.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
 
 /**
@@ -32,19 +32,16 @@ async function viaProject(ctx: McpCallContext, projectId: string | undefined): P
 
 async function viaFeature(ctx: McpCallContext, featureId: string): Promise<never> {
   const feature = await getFeature(ctx, featureId);
-  requireInBoundProject(ctx, feature.projectId, 'Feature');
   notConnected(await getProject(ctx, feature.projectId));
 }
 
 async function viaTodo(ctx: McpCallContext, todoId: string): Promise<never> {
   const todo = await getTodo(ctx, todoId);
-  requireInBoundProject(ctx, todo.projectId, 'Todo');
   notConnected(await getProject(ctx, todo.projectId));
 }
 
 async function viaElement(ctx: McpCallContext, elementId: string): Promise<never> {
-  const { element, project } = await loadElement(ctx, elementId, 'read');
-  requireInBoundProject(ctx, element.projectId, 'Element');
+  const { project } = await loadElement(ctx, elementId, 'read');
   notConnected(project);
 }
 

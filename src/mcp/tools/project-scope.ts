@@ -1,27 +1,22 @@
 import { z } from 'zod';
-import { NotFound, RuleViolation } from '../../domain/errors.js';
+import { RuleViolation } from '../../domain/errors.js';
+import { UUID_PATTERN } from '../../domain/ids.js';
 import type { McpCallContext } from './types.js';
 
 /**
  * Project binding for the tool groups of this folder (DECISIONS.md "MCP"): a key
- * scoped to one project, or an `X-Project-Id` header, makes that project the default
- * and hides every other one, exactly as if it did not exist.
+ * scoped to one project, or an `X-Project-Id` header, makes that project the default.
+ * Hiding every other project is domain/access.ts's job, for every tool alike.
  */
 
-/** An id argument: any 8-4-4-4-12 hex id (agents paste ids from other tools verbatim). */
-export const idArg = (what: string) => z.guid().describe(what);
+/** An id argument: the one id check (domain/ids.ts); agents paste ids from other tools verbatim. */
+export const uuidArg = () => z.string().regex(UUID_PATTERN, 'must be an id');
 
-/** The project a call is about: the given one (which must match a binding) or the bound one. */
+export const idArg = (what: string) => uuidArg().describe(what);
+
+/** The project a call is about: the given one, else the bound one. */
 export function projectIdFor(ctx: McpCallContext, projectId: string | undefined): string {
-  if (projectId === undefined) {
-    if (ctx.boundProjectId) return ctx.boundProjectId;
-    throw new RuleViolation('projectId is required (no project is bound to this connection)');
-  }
-  if (ctx.boundProjectId && ctx.boundProjectId !== projectId) throw new NotFound('Project');
-  return projectId;
-}
-
-/** Refuses a thing of another project than the bound one, naming it like a missing one. */
-export function requireInBoundProject(ctx: McpCallContext, projectId: string, entity: string): void {
-  if (ctx.boundProjectId && ctx.boundProjectId !== projectId) throw new NotFound(entity);
+  const id = projectId ?? ctx.scope.projectId;
+  if (id === undefined) throw new RuleViolation('projectId is required (no project is bound to this connection)');
+  return id;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PROJECT_STATUSES, TODO_STATUSES } from '../../db/schema.js';
-import { DomainError, Forbidden, RuleViolation } from '../../domain/errors.js';
+import { DomainError, RuleViolation } from '../../domain/errors.js';
+import { isUuid } from '../../domain/ids.js';
 import { type TreeElement, getElementTree } from '../../domain/elements/tree.js';
 import type { TreeNode } from '../../domain/elements/rules.js';
 import { listProjectFeatures } from '../../domain/features/service.js';
@@ -8,11 +9,11 @@ import { buildResumeContext } from '../../domain/projects/resume-context.js';
 import { createProject, getProject, listProjects, updateProject } from '../../domain/projects/service.js';
 import { listAvailableTodos } from '../../domain/todos/claims.js';
 import { listTodos } from '../../domain/todos/queries.js';
-import { projectIdFor } from './project-scope.js';
+import { projectIdFor, uuidArg } from './project-scope.js';
 import { compact, firstPage, presentFeature, presentProject, presentTodo } from './present.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
 
-const uuid = () => z.guid();
+const uuid = uuidArg;
 const projectId = uuid().optional().describe('Project id (default: the bound project)');
 const LIST_CAP = 1000;
 
@@ -151,7 +152,6 @@ const createProjectTool = defineTool({
   inputSchema: { name: z.string().min(1).max(255), teamId: uuid().describe('From mcp_list_teams'), ...projectFields },
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
-    if (ctx.boundProjectId) throw new Forbidden('This connection is bound to one project and cannot create projects');
     const { githubRepoUrl, ...input } = args;
     let project = await createProject(ctx, input);
     if (githubRepoUrl) project = await updateProject(ctx, project.id, { githubRepoUrl });
@@ -166,11 +166,6 @@ const listProjectsTool = defineTool({
   inputSchema: { status: z.enum(PROJECT_STATUSES).optional(), teamId: uuid().optional() },
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
-    if (ctx.boundProjectId) {
-      const project = await getProject(ctx, ctx.boundProjectId);
-      const matches = (!args.status || project.status === args.status) && (!args.teamId || project.teamId === args.teamId);
-      return { projects: matches ? [presentProject(project)] : [], count: matches ? 1 : 0 };
-    }
     const page = await listProjects(ctx, { status: args.status, teamId: args.teamId }, firstPage(LIST_CAP));
     return { projects: page.items.map(presentProject), count: page.items.length };
   },
@@ -209,14 +204,13 @@ const identifyProject = defineTool({
       } catch {
         throw new RuleViolation('configJson is not valid JSON: send the file content as is');
       }
-      if (typeof configured === 'string' && z.guid().safeParse(configured).success) {
+      if (isUuid(configured)) {
         const project = await readProject(ctx, configured);
         return { ...presentProject(project), project_id: project.id, method: 'config.json', path: args.path };
       }
     }
-    const candidates = ctx.boundProjectId
-      ? [await getProject(ctx, ctx.boundProjectId)]
-      : (await listProjects(ctx, {}, firstPage(LIST_CAP))).items;
+    // A bound scope lists its project alone (domain/access.ts).
+    const candidates = (await listProjects(ctx, {}, firstPage(LIST_CAP))).items;
     if (args.gitRemoteUrl) {
       tried.push('git remote');
       const remote = normalizeRemote(args.gitRemoteUrl);

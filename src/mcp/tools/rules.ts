@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ProjectRow } from '../../domain/access.js';
 import { RuleViolation } from '../../domain/errors.js';
+import { isUuid } from '../../domain/ids.js';
 import { buildResumeContext } from '../../domain/projects/resume-context.js';
 import { getProject, listProjects } from '../../domain/projects/service.js';
 import { getTeam } from '../../domain/teams/service.js';
@@ -69,14 +70,14 @@ function projectIdFromConfig(configJson: string): string {
   }
   const record = (parsed ?? {}) as Record<string, unknown>;
   const id = record.project_id ?? record.projectId;
-  if (typeof id !== 'string' || !z.guid().safeParse(id).success) {
+  if (!isUuid(id)) {
     throw new RuleViolation('configJson has no valid "project_id": expected {"project_id": "<uuid>"}');
   }
   return id;
 }
 
 async function visibleProjects(ctx: McpCallContext): Promise<ProjectRow[]> {
-  if (ctx.boundProjectId) return [await getProject(ctx, ctx.boundProjectId)];
+  if (ctx.scope.projectId) return [await getProject(ctx, ctx.scope.projectId)];
   const all: ProjectRow[] = [];
   for (let page = 1; page <= PROJECT_SCAN_MAX_PAGES; page += 1) {
     const found = await listProjects(ctx, {}, { page, pageSize: PROJECT_SCAN_PAGE, offset: (page - 1) * PROJECT_SCAN_PAGE });
@@ -91,7 +92,7 @@ async function visibleProjects(ctx: McpCallContext): Promise<ProjectRow[]> {
  * explicit or bound id, the config file's id, the git remote, the folder name.
  */
 export async function identifyProject(ctx: McpCallContext, hints: ProjectHints): Promise<{ project: ProjectRow; method: string }> {
-  if (hints.projectId !== undefined || (ctx.boundProjectId && !hints.configJson)) {
+  if (hints.projectId !== undefined || (ctx.scope.projectId && !hints.configJson)) {
     return { project: await getProject(ctx, projectIdFor(ctx, hints.projectId)), method: hints.projectId ? 'projectId' : 'bound project' };
   }
   if (hints.configJson) {

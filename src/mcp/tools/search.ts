@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SEARCHABLE_TYPES, search } from '../../domain/search/service.js';
-import { idArg, projectIdFor } from './project-scope.js';
+import { idArg } from './project-scope.js';
 import { type ToolDefinition, defineTool } from './types.js';
 
 /** Full-text search over todos, features and documents (DECISIONS.md "MCP", new tools). */
@@ -19,9 +19,8 @@ export const searchTools: ToolDefinition[] = [
     },
     annotations: { readOnlyHint: true },
     async handler(ctx, args) {
-      // A bound connection searches its project only; other ids answer like unknown ones.
-      const projectId = args.projectId === undefined ? ctx.boundProjectId : projectIdFor(ctx, args.projectId);
-      const found = await search(ctx, { query: args.query, projectId, types: args.types, limit: args.limit });
+      // A bound scope searches its project only; other ids answer like unknown ones (domain/access.ts).
+      const found = await search(ctx, { query: args.query, projectId: args.projectId, types: args.types, limit: args.limit });
       return {
         results: found.results.map((hit) => ({ type: hit.type, id: hit.id, project_id: hit.projectId, title: hit.title, snippet: hit.snippet })),
         count: found.results.length,

@@ -3,12 +3,12 @@ import { buildResumeContext } from '../../domain/projects/resume-context.js';
 import { type SessionRow, endSession, getSession, startSession, updateSession } from '../../domain/sessions/service.js';
 import { WORKFLOW_REMINDER } from '../../domain/sessions/rules.js';
 import { compact } from './present.js';
-import { idArg, projectIdFor, requireInBoundProject } from './project-scope.js';
+import { idArg, projectIdFor, uuidArg } from './project-scope.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
 
 /** Work sessions (reference/mcp.md §2.4): what an agent set out to do and what it finished. */
 
-const idList = (what: string) => z.array(z.guid()).max(500).describe(what);
+const idList = (what: string) => z.array(uuidArg()).max(500).describe(what);
 
 function presentSession(session: SessionRow) {
   return compact({
@@ -27,7 +27,6 @@ function presentSession(session: SessionRow) {
 
 async function loadOwnSession(ctx: McpCallContext, sessionId: string): Promise<SessionRow> {
   const session = await getSession(ctx, sessionId);
-  requireInBoundProject(ctx, session.projectId, 'Session');
   return session;
 }
 

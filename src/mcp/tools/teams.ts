@@ -23,7 +23,7 @@ export const teamTools: ToolDefinition[] = [
         verified: true,
         message: `Connected to InTracker as ${ctx.actor.email}`,
         user: { id: ctx.actor.id, email: ctx.actor.email, role: ctx.actor.role },
-        project_id: ctx.boundProjectId ?? null,
+        project_id: ctx.scope.projectId ?? null,
         verified_at: verifiedAt,
       };
     },

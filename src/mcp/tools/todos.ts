@@ -3,21 +3,14 @@ import { TODO_PRIORITIES, TODO_STATUSES } from '../../db/schema.js';
 import { DEFAULT_CLAIM_MINUTES, MAX_CLAIM_MINUTES, claimNextTodo, claimTodo, releaseTodo } from '../../domain/todos/claims.js';
 import { getTodo, listTodos } from '../../domain/todos/queries.js';
 import { assignTodo, createTodo, deleteTodo, setTodoStatus, updateTodo } from '../../domain/todos/service.js';
-import { projectIdFor, requireInBoundProject } from './project-scope.js';
+import { projectIdFor, uuidArg } from './project-scope.js';
 import { firstPage, presentTodo } from './present.js';
-import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
+import { type ToolDefinition, defineTool } from './types.js';
 
-const uuid = () => z.guid();
+const uuid = uuidArg;
 const todoId = uuid().describe('Todo UUID');
 const expectedVersion = z.number().int().min(1).optional().describe('The version you last saw; a stale one is refused with current_version');
 const LIST_CAP = 1000;
-
-/** With a project-bound connection, a todo of another project "does not exist". */
-async function todoInScope(ctx: McpCallContext, id: string): Promise<void> {
-  if (!ctx.boundProjectId) return;
-  const todo = await getTodo(ctx, id);
-  requireInBoundProject(ctx, todo.projectId, 'Todo');
-}
 
 const createTodoTool = defineTool({
   name: 'mcp_create_todo',
@@ -35,7 +28,7 @@ const createTodoTool = defineTool({
   },
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
-    const projectId = args.projectId === undefined ? ctx.boundProjectId : projectIdFor(ctx, args.projectId);
+    const projectId = args.projectId === undefined ? ctx.scope.projectId : projectIdFor(ctx, args.projectId);
     const todo = await createTodo(ctx, { ...args, projectId });
     return presentTodo(todo);
   },
@@ -49,7 +42,6 @@ const updateTodoStatus = defineTool({
   inputSchema: { todoId, status: z.enum(TODO_STATUSES), expectedVersion },
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
-    await todoInScope(ctx, args.todoId);
     return presentTodo(await setTodoStatus(ctx, args.todoId, args.status, args.expectedVersion));
   },
 });
@@ -84,7 +76,6 @@ const assignTodoTool = defineTool({
   inputSchema: { todoId, userId: uuid().nullable(), expectedVersion },
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
-    await todoInScope(ctx, args.todoId);
     return presentTodo(await assignTodo(ctx, args.todoId, args.userId, args.expectedVersion));
   },
 });
@@ -96,7 +87,6 @@ const linkTodoToFeature = defineTool({
   inputSchema: { todoId, featureId: uuid().nullable(), expectedVersion },
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
-    await todoInScope(ctx, args.todoId);
     return presentTodo(await updateTodo(ctx, args.todoId, { featureId: args.featureId }, args.expectedVersion, 'todo.feature_linked'));
   },
 });
@@ -108,7 +98,6 @@ const deleteTodoTool = defineTool({
   inputSchema: { todoId },
   annotations: { readOnlyHint: false, destructiveHint: true },
   async handler(ctx, args) {
-    await todoInScope(ctx, args.todoId);
     await deleteTodo(ctx, args.todoId);
     return { success: true, deleted_todo_id: args.todoId };
   },
@@ -129,7 +118,6 @@ const claimNext = defineTool({
     const projectId = projectIdFor(ctx, args.projectId);
     if (args.todoId) {
       const todo = await getTodo(ctx, args.todoId);
-      requireInBoundProject(ctx, todo.projectId, 'Todo');
       if (todo.projectId !== projectId) return { claimed: false, message: 'That todo belongs to another project' };
       return { claimed: true, todo: presentTodo(await claimTodo(ctx, args.todoId, args.leaseMinutes)) };
     }
@@ -148,7 +136,6 @@ const releaseTodoTool = defineTool({
   inputSchema: { todoId },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async handler(ctx, args) {
-    await todoInScope(ctx, args.todoId);
     return presentTodo(await releaseTodo(ctx, args.todoId));
   },
 });
@@ -161,7 +148,6 @@ const addDependency = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async handler(ctx, args) {
     const todo = await getTodo(ctx, args.todoId);
-    requireInBoundProject(ctx, todo.projectId, 'Todo');
     if (todo.blockedBy.includes(args.blockedByTodoId)) return presentTodo(todo);
     const blockedBy = [...todo.blockedBy, args.blockedByTodoId];
     return presentTodo(await updateTodo(ctx, args.todoId, { blockedBy }, args.expectedVersion ?? todo.version, 'todo.dependency_added'));

@@ -1,16 +1,24 @@
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { ZodRawShape, z } from 'zod';
 import type { ServiceContext } from '../../domain/context.js';
 
 /** Tool profiles (DECISIONS.md "MCP"): `core` ⊂ `standard` ⊂ `all`. */
 export type ToolProfile = 'core' | 'standard' | 'all';
 
-/** What a tool handler knows about its caller, bound per MCP session or request. */
-export interface McpCallContext extends ServiceContext {
-  /** The project the API key is scoped to, or the X-Project-Id header's, if any. */
-  boundProjectId?: string | undefined;
-  /** True for read-only keys: tools that are not read-only refuse to run. */
-  readOnly: boolean;
+/**
+ * What a tool handler knows about its caller: the service context of this one call,
+ * built from the verified key as it is now, with the key's scope (bound project,
+ * read-only) that domain/access.ts enforces.
+ */
+export type McpCallContext = ServiceContext;
+
+/** What the SDK passes every handler about its request that a context is built from. */
+export interface McpRequestInfo {
+  authInfo?: AuthInfo | undefined;
 }
+
+/** Builds the context of one call (tool, resource or prompt) from its request. */
+export type McpContextSource = (request: McpRequestInfo) => Promise<McpCallContext>;
 
 /**
  * One MCP tool: a declaration the server registers plus a call into `domain/`.

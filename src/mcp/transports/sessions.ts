@@ -7,6 +7,8 @@ export interface McpSession<T extends Transport = Transport> {
   transport: T;
   server: McpServer;
   keyId: string;
+  /** The key's user: their deactivation or deletion closes the session. */
+  userId: string;
   lastActiveAt: number;
   /** False for legacy SSE: that session lives exactly as long as its stream. */
   idleExpires: boolean;
@@ -51,6 +53,20 @@ export class McpSessionRegistry {
 
   remove(id: string): void {
     this.sessions.delete(id);
+  }
+
+  /** Whether any session here was opened by the user's keys. */
+  hasUser(userId: string): boolean {
+    for (const session of this.sessions.values()) if (session.userId === userId) return true;
+    return false;
+  }
+
+  /** Closes the sessions `match` picks (a revoked key's, a deactivated user's); answers their ids. */
+  async closeWhere(match: (session: McpSession) => boolean): Promise<string[]> {
+    const picked = [...this.sessions].filter(([, session]) => match(session));
+    for (const [id] of picked) this.sessions.delete(id);
+    await Promise.allSettled(picked.map(([, session]) => session.server.close()));
+    return picked.map(([id]) => id);
   }
 
   async sweep(now = Date.now()): Promise<void> {

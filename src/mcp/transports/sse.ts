@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 
@@ -48,11 +49,14 @@ export class LegacySseTransport implements Transport {
     this.response.on('close', () => this.finish());
   }
 
-  /** One POSTed JSON-RPC message; throws when it is not one (the route answers 400). */
-  receive(body: unknown, headers: IncomingHttpHeaders): void {
+  /**
+   * One POSTed JSON-RPC message, with the identity that POST verified (the handlers'
+   * `authInfo`); throws when it is not a message (the route answers 400).
+   */
+  receive(body: unknown, headers: IncomingHttpHeaders, authInfo: AuthInfo): void {
     if (!this.open) throw new Error('SSE stream is closed');
     const message = JSONRPCMessageSchema.parse(body);
-    this.onmessage?.(message, { requestInfo: { headers } });
+    this.onmessage?.(message, { requestInfo: { headers }, authInfo });
   }
 
   async send(message: JSONRPCMessage): Promise<void> {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -12,7 +14,9 @@ function rpcError(reply: FastifyReply, status: number, code: number, message: st
 /**
  * Streamable HTTP at `/mcp` (simpleStreamableHttp + simpleStatelessStreamableHttp):
  * - POST `initialize` without a session id opens a session; its id comes back in
- *   `Mcp-Session-Id`, and the session's server keeps the identity that opened it;
+ *   `Mcp-Session-Id`. The session keeps only which key and user opened it: every
+ *   request hands its own verified identity to the SDK (`req.auth`, the handlers'
+ *   `authInfo`), so each call acts as the key and user are now;
  * - requests carrying a known session id go to that session's transport (only with
  *   the same key);
  * - with Redis, every session's owner (key id, asked profile and project) is kept
@@ -28,9 +32,12 @@ export async function handleStreamableHttp(
   request: FastifyRequest,
   reply: FastifyReply,
   sessions: McpSessionRegistry,
-  keyId: string,
+  owner: { keyId: string; userId: string; auth: AuthInfo },
   makeServer: () => McpServer,
 ): Promise<FastifyReply | undefined> {
+  const { keyId, userId } = owner;
+  // The SDK reads this request's identity from here and passes it to every handler.
+  (request.raw as IncomingMessage & { auth?: AuthInfo }).auth = owner.auth;
   const header = request.headers['mcp-session-id'];
   const sessionId = Array.isArray(header) ? header[0] : header;
   const body = request.body;
@@ -46,7 +53,7 @@ export async function handleStreamableHttp(
       const owner = await store.load(sessionId);
       if (owner && owner.keyId !== keyId) return reply.code(403).send({ detail: 'This MCP session was opened with another API key' });
       if (owner && !sessions.full) {
-        session = await restoreSession(sessionId, sessions, store, keyId, makeServer);
+        session = await restoreSession(sessionId, sessions, store, { keyId, userId }, makeServer);
         store.refresh(sessionId);
       }
     }
@@ -66,7 +73,7 @@ export async function handleStreamableHttp(
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: async (id) => {
-        sessions.add(id, { transport, server, keyId, lastActiveAt: Date.now(), idleExpires: true });
+        sessions.add(id, { transport, server, keyId, userId, lastActiveAt: Date.now(), idleExpires: true });
         await store?.save(id, ownerOf(request, keyId));
       },
       onsessionclosed: async (id) => {
@@ -124,7 +131,7 @@ function restoreSession(
   sessionId: string,
   sessions: McpSessionRegistry,
   store: RedisSessionStore,
-  keyId: string,
+  owner: { keyId: string; userId: string },
   makeServer: () => McpServer,
 ): Promise<McpSession | undefined> {
   const pending = restoring.get(sessionId);
@@ -145,7 +152,7 @@ function restoreSession(
     inner._initialized = true;
     transport.onclose = () => sessions.remove(sessionId);
     await server.connect(transport);
-    const session: McpSession = { transport, server, keyId, lastActiveAt: Date.now(), idleExpires: true };
+    const session: McpSession = { transport, server, ...owner, lastActiveAt: Date.now(), idleExpires: true };
     sessions.add(sessionId, session);
     return session;
   })();
