@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { queueInvitationEmail, queueTeamAddedEmail, resendTeamInvitation } from '../../domain/invitations/email.js';
 import { createTeamInvitation, listInvitations } from '../../domain/invitations/service.js';
 import { pageRequest } from '../../domain/pagination.js';
 import {
@@ -239,7 +240,32 @@ const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
         sendEmailTo: input.send_email_to,
         maxUses: input.max_uses,
       });
+      // Queued, never sent here: the answer does not wait for the mail server.
+      const queue = { jobs: app.services.jobs, frontendUrl: app.services.config.frontendUrl, log: request.log };
+      if (result.kind === 'invitation') await queueInvitationEmail(contextOf(request), queue, result.invitation);
+      else if (result.invitation.emailSentTo) await queueTeamAddedEmail(contextOf(request), queue, request.params.id, result.invitation.emailSentTo);
       return reply.status(201).send(presentIssuedInvitation(result));
+    },
+  );
+
+  app.post(
+    '/teams/:id/invitations/:code/resend',
+    {
+      schema: {
+        tags,
+        summary: 'Queue the invitation email again (its team leaders or an admin)',
+        description:
+          'For a usable code that was made with `send_email_to`: clears `email_error` and queues the email; ' +
+          '`email_sent_at` is set once it went out. 400 when the code has no address or can no longer be used.',
+        security,
+        params: Type.Object({ id: TeamParams.properties.id, code: Type.String({ minLength: 1, maxLength: 128 }) }),
+        response: { 202: Type.Object({ message: Type.String(), invitation: Invitation }), ...errors(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request, reply) => {
+      const queue = { jobs: app.services.jobs, frontendUrl: app.services.config.frontendUrl, log: request.log };
+      const invitation = await resendTeamInvitation(contextOf(request), queue, request.params.id, request.params.code);
+      return reply.status(202).send({ message: 'Invitation email queued', invitation: presentInvitation(invitation) });
     },
   );
 
