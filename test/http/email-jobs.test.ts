@@ -1,35 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, STRONG_PASSWORD, createTeam, loginAdmin, registerTeamMember } from '../helpers/actors.js';
 import { type TestServer, startServer, unique } from '../helpers/server.js';
+import { FRONTEND, emailEnv, eventually } from '../helpers/email.js';
 import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
-
-const FRONTEND = 'http://app.example.test';
-
-/**
- * Servers of this file get a Redis key prefix of their own, so on the Redis stack
- * their BullMQ queue is theirs: a server of another test file (which runs jobs too)
- * never takes these emails. Small backoff keeps retries quick.
- */
-export function emailEnv(smtp: TestSmtp, extra: Record<string, string | undefined> = {}) {
-  return {
-    SMTP_URL: smtp.url,
-    FRONTEND_URL: FRONTEND,
-    JOBS_BACKOFF_MS: '200',
-    JOBS_POLL_MS: '50',
-    REDIS_KEY_PREFIX: `${inject('redisPrefix') ?? 'test:'}${unique('mail-')}:`,
-    ...extra,
-  };
-}
-
-export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const linkFor = (code: string, email: string) => {
   const url = new URL('/register', FRONTEND);
