@@ -9,9 +9,9 @@ export const FRONTEND = 'http://app.example.test';
  * their BullMQ queue is theirs: a server of another test file (which runs jobs too)
  * never takes these emails. Small backoff keeps retries quick.
  */
-export function emailEnv(smtp: TestSmtp, extra: Record<string, string | undefined> = {}) {
+export function emailEnv(smtp: TestSmtp | undefined, extra: Record<string, string | undefined> = {}) {
   return {
-    SMTP_URL: smtp.url,
+    SMTP_URL: smtp?.url,
     FRONTEND_URL: FRONTEND,
     JOBS_BACKOFF_MS: '200',
     JOBS_POLL_MS: '50',

@@ -10,7 +10,11 @@ export class AzureMailer implements Mailer {
     connectionString: string,
     private readonly senderAddress: string,
   ) {
-    this.client = new EmailClient(connectionString);
+    // The job queue retries with its own backoff and records each failed try; the
+    // SDK's retries inside one try would only hide them and hold the job longer.
+    // Plain http only to a loopback endpoint (an emulator or a test double), never over a network.
+    const loopback = /endpoint=http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/i.test(connectionString);
+    this.client = new EmailClient(connectionString, { retryOptions: { maxRetries: 0 }, allowInsecureConnection: loopback });
   }
 
   async send(message: EmailMessage): Promise<void> {
