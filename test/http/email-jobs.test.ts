@@ -211,3 +211,29 @@ describe('an SMTP server that is down when the invitation is made', () => {
     }
   });
 });
+
+describe('a queue whose Redis is down', () => {
+  it('still creates the invitation, says on the row that the email is not queued, and answers 503 for the job list', async () => {
+    // Port 1 on loopback: nothing listens there.
+    const server = await startServer({ REDIS_URL: 'redis://127.0.0.1:1', REDIS_KEY_PREFIX: `${unique('down-')}:` });
+    try {
+      const admin = await loginAdmin(server);
+      const email = `${unique('unqueued-')}@example.test`;
+      const startedAt = Date.now();
+      const created = await server.request('POST', '/admin/invitations/admin', { token: admin.token, body: { send_email_to: email } });
+      expect(created.status).toBe(201);
+      // At most the enqueue timeout (3 s), never the minutes BullMQ would wait for Redis.
+      expect(Date.now() - startedAt).toBeLessThan(10_000);
+      const row = await server.request('GET', `/admin/invitations/${created.body.invitation.code}`, { token: admin.token });
+      expect(row.body.email_sent_at).toBeNull();
+      expect(row.body.email_error).toMatch(/^could not queue the email/);
+      const jobs = await server.request('GET', '/admin/jobs', { token: admin.token });
+      expect(jobs.status).toBe(503);
+      expect(jobs.body.detail).toMatch(/job queue is not reachable/);
+      const metrics = await server.request('GET', '/metrics');
+      expect(metrics.status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { requireAdmin } from '../../domain/access.js';
-import { NotFound } from '../../domain/errors.js';
+import { DomainError, NotFound } from '../../domain/errors.js';
 import { pageRequest } from '../../domain/pagination.js';
-import { JOB_LIST_STATES, type JobView } from '../../infra/jobs/index.js';
+import { JOB_LIST_STATES, JobQueueUnavailable, type JobView } from '../../infra/jobs/index.js';
 import { contextOf } from '../plugins/auth.js';
 import { Nullable, PaginationQuery, StringEnum, Timestamp, errors, paged, pageBody } from '../schemas/common.js';
 
@@ -33,6 +33,16 @@ function presentJob(job: JobView) {
   };
 }
 
+/** The queue's store did not answer (Redis down): 503, try again later. */
+class QueueUnavailable extends DomainError {
+  readonly status = 503;
+}
+
+function unavailableAs503(error: unknown): never {
+  if (error instanceof JobQueueUnavailable) throw new QueueUnavailable('The job queue is not reachable right now; try again later');
+  throw error;
+}
+
 /**
  * `/admin/jobs`: the background queue for global admins. `state=failed` is the
  * dead-letter list; `POST /admin/jobs/{id}/retry` gives a dead job fresh tries.
@@ -51,14 +61,14 @@ const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
           state: Type.Optional(StringEnum(JOB_LIST_STATES, { description: 'default failed' })),
           ...PaginationQuery.properties,
         }),
-        response: { 200: paged('jobs', Job), ...errors(401, 403, 422) },
+        response: { 200: paged('jobs', Job), ...errors(401, 403, 422, 503) },
       },
     },
     async (request) => {
       requireAdmin(contextOf(request).actor);
       const { state, ...window } = request.query;
       const page = pageRequest(window);
-      const found = await app.services.jobs.list(state ?? 'failed', { offset: page.offset, limit: page.pageSize });
+      const found = await app.services.jobs.list(state ?? 'failed', { offset: page.offset, limit: page.pageSize }).catch(unavailableAs503);
       return pageBody('jobs', { items: found.jobs, total: found.total, page: page.page, pageSize: page.pageSize }, presentJob);
     },
   );
@@ -70,12 +80,12 @@ const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         ...doc('Put a dead-lettered job back in the queue with fresh tries'),
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
-        response: { 200: Job, ...errors(401, 403, 404, 422) },
+        response: { 200: Job, ...errors(401, 403, 404, 422, 503) },
       },
     },
     async (request) => {
       requireAdmin(contextOf(request).actor);
-      const job = await app.services.jobs.retry(request.params.id);
+      const job = await app.services.jobs.retry(request.params.id).catch(unavailableAs503);
       if (!job) throw new NotFound('Failed job');
       return presentJob(job);
     },

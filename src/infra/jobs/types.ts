@@ -43,6 +43,14 @@ export class PermanentJobError extends Error {
   }
 }
 
+/** The queue's store (Redis) did not answer in time: the caller may try later. */
+export class JobQueueUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JobQueueUnavailable';
+  }
+}
+
 export function isPermanent(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
 }
