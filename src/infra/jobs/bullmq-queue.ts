@@ -54,6 +54,7 @@ export class BullJobs implements Jobs {
   private worker: Worker | undefined;
   /** Whether Redis ever answered: a queue that never connected has nothing to finish on close. */
   private connected = false;
+  private lastWarnAt = 0;
 
   constructor(
     private readonly redis: { url: string; prefix: string },
@@ -75,7 +76,7 @@ export class BullJobs implements Jobs {
         removeOnFail: false,
       },
     });
-    this.queue.on('error', (error) => this.log.warn({ err: error }, 'job queue (Redis) error'));
+    this.queue.on('error', (error) => this.warnThrottled(error, 'job queue (Redis) error'));
     this.queue.waitUntilReady().then(
       () => (this.connected = true),
       () => {},
@@ -114,7 +115,14 @@ export class BullJobs implements Jobs {
       },
       { connection: { url: this.redis.url, maxRetriesPerRequest: null }, prefix: this.redis.prefix, concurrency: this.options.concurrency },
     );
-    this.worker.on('error', (error) => this.log.warn({ err: error }, 'job worker (Redis) error'));
+    this.worker.on('error', (error) => this.warnThrottled(error, 'job worker (Redis) error'));
+  }
+
+  /** While Redis is down every reconnect fails; one warning per 30 s says enough. */
+  private warnThrottled(error: unknown, message: string): void {
+    if (Date.now() - this.lastWarnAt < 30_000) return;
+    this.lastWarnAt = Date.now();
+    this.log.warn({ err: error }, `${message} (repeats are silenced for 30 s)`);
   }
 
   async list(state: JobState, window: { offset: number; limit: number }): Promise<{ jobs: JobView[]; total: number }> {
