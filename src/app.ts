@@ -83,6 +83,7 @@ export async function buildApp(config: Config, options: { logger?: boolean; logS
     fastify.addHook('onListen', async () => schemaCompilers.warm());
     fastify.addHook('onClose', async () => closeServices(services));
     await fastify.ready();
+    if (config.jobs.inServer) await services.startJobs();
     return { fastify, firstStart, close: () => fastify.close() };
   } catch (error) {
     await closeServices(services);

@@ -67,6 +67,12 @@ const EnvSchema = Type.Object({
   EMAIL_FROM: Type.String({ default: 'InTracker <no-reply@intracker.local>' }),
   AZURE_COMMUNICATION_SERVICES_CONNECTION_STRING: Type.Optional(Type.String()),
   AZURE_EMAIL_SENDER_ADDRESS: Type.Optional(Type.String()),
+  // Background jobs (src/infra/jobs): see docs/email-and-jobs.md.
+  JOBS_IN_SERVER: Type.Boolean({ default: true, description: 'false: only `intracker worker` runs jobs' }),
+  JOBS_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 5 }),
+  JOBS_BACKOFF_MS: Type.Integer({ minimum: 1, default: 5000 }),
+  JOBS_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
+  JOBS_POLL_MS: Type.Integer({ minimum: 10, default: 1000 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -104,8 +110,24 @@ export interface Config {
     maxHeapUsedMb: number | undefined;
     retryAfterSeconds: number;
   };
+  jobs: {
+    /** Whether `serve` consumes jobs itself (else only `intracker worker` does). */
+    inServer: boolean;
+    attempts: number;
+    /** First retry delay; each later one doubles it. */
+    backoffMs: number;
+    concurrency: number;
+    /** How often the in-process queue looks for due jobs (it is also woken on enqueue). */
+    pollMs: number;
+  };
+  email: EmailConfig;
   raw: Env;
 }
+
+export type EmailConfig =
+  | { provider: 'outbox'; from: string; outboxDir: string }
+  | { provider: 'smtp'; from: string; smtpUrl: string }
+  | { provider: 'azure'; from: string; connectionString: string; senderAddress: string };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -191,14 +213,50 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxHeapUsedMb: env.PRESSURE_MAX_HEAP_USED_MB,
       retryAfterSeconds: env.PRESSURE_RETRY_AFTER_SECONDS,
     },
+    jobs: {
+      inServer: env.JOBS_IN_SERVER,
+      attempts: env.JOBS_ATTEMPTS,
+      backoffMs: env.JOBS_BACKOFF_MS,
+      concurrency: env.JOBS_CONCURRENCY,
+      pollMs: env.JOBS_POLL_MS,
+    },
+    email: emailConfig(env),
     raw: env,
   };
+}
+
+function emailProvider(env: Env): 'outbox' | 'smtp' | 'azure' {
+  if (env.EMAIL_PROVIDER) return env.EMAIL_PROVIDER;
+  if (env.SMTP_URL) return 'smtp';
+  if (env.AZURE_COMMUNICATION_SERVICES_CONNECTION_STRING) return 'azure';
+  return 'outbox';
+}
+
+function emailConfig(env: Env): EmailConfig {
+  const provider = emailProvider(env);
+  if (provider === 'smtp') return { provider, from: env.EMAIL_FROM, smtpUrl: env.SMTP_URL! };
+  if (provider === 'azure') {
+    return {
+      provider,
+      from: env.EMAIL_FROM,
+      connectionString: env.AZURE_COMMUNICATION_SERVICES_CONNECTION_STRING!,
+      senderAddress: env.AZURE_EMAIL_SENDER_ADDRESS!,
+    };
+  }
+  return { provider, from: env.EMAIL_FROM, outboxDir: `${env.DATA_DIR}/outbox` };
 }
 
 function crossFieldProblems(env: Env): string[] {
   const problems: string[] = [];
   if (Boolean(env.INTRACKER_ADMIN_EMAIL) !== Boolean(env.INTRACKER_ADMIN_PASSWORD)) {
     problems.push('INTRACKER_ADMIN_EMAIL and INTRACKER_ADMIN_PASSWORD must be set together');
+  }
+  const provider = emailProvider(env);
+  if (provider === 'smtp' && !env.SMTP_URL) problems.push('SMTP_URL: required when EMAIL_PROVIDER=smtp');
+  if (provider === 'azure') {
+    for (const name of ['AZURE_COMMUNICATION_SERVICES_CONNECTION_STRING', 'AZURE_EMAIL_SENDER_ADDRESS'] as const) {
+      if (!env[name]) problems.push(`${name}: required when EMAIL_PROVIDER=azure`);
+    }
   }
   if (env.NODE_ENV === 'production') {
     for (const name of ['JWT_SECRET', 'JWT_REFRESH_SECRET'] as const) {

@@ -17,6 +17,9 @@ Commands:
   mcp                                     MCP over stdio for a local agent: bridges to INTRACKER_URL's /mcp,
                                           or without it serves from the configured database
                                           (INTRACKER_API_KEY, optional INTRACKER_MCP_TOOLS, INTRACKER_PROJECT_ID)
+  worker                                  run background jobs (email, clean-ups) without serving HTTP
+  jobs failed                             list dead-lettered jobs (id, type, tries, last error)
+  jobs retry <id>                         queue a dead-lettered job again with fresh tries
 
 Configuration comes from environment variables: see docs/configuration.md.`;
 
@@ -38,6 +41,11 @@ async function main(argv: string[]): Promise<number> {
       // Loaded only here: the other commands need none of the MCP server.
       const { runStdio } = await import('./mcp/stdio.js');
       return runStdio(config);
+    }
+    case 'worker':
+    case 'jobs': {
+      const { runWorker, jobsCommand } = await import('./jobs-cli.js');
+      return command === 'worker' ? runWorker(config) : jobsCommand(config, rest);
     }
     default:
       console.error(`Unknown command: ${command}\n\n${USAGE}`);

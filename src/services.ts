@@ -12,7 +12,11 @@ import { subscribeCacheInvalidation } from './events/cache-invalidation.js';
 import { subscribeMemoInvalidation } from './events/memo-invalidation.js';
 import { type EventRelay, startEventRelay } from './events/relay.js';
 import { type Cache, type CacheObserver, MemoryCache } from './infra/cache.js';
+import { type Jobs, type JobHandlers, createJobs } from './infra/jobs/index.js';
 import { type Metrics, createMetrics } from './infra/metrics.js';
+import { deleteExpiredRefreshTokens } from './domain/maintenance.js';
+import { createMailer, type Mailer } from './integrations/email/index.js';
+import { emailJobHandler } from './integrations/email/job.js';
 import { PasswordHashing } from './infra/passwords.js';
 import { createRedis } from './infra/redis.js';
 import { RedisCache } from './infra/redis-cache.js';
@@ -30,9 +34,16 @@ export interface AppServices {
   memo: DomainMemo;
   /** Carries events between instances; only with Redis. */
   relay: EventRelay | undefined;
+  /** The background queue; every process may enqueue, only one that called `startJobs` runs them. */
+  jobs: Jobs;
+  mailer: Mailer;
+  /** Starts consuming jobs here (the server unless JOBS_IN_SERVER=false, or `intracker worker`). */
+  startJobs(): Promise<void>;
   /** The service context for `actor` within `scope` (REST request, MCP call, hub invocation). */
   contextFor(actor: Actor, scope?: AccessScope): ServiceContext;
 }
+
+const EXPIRED_TOKENS_EVERY_MS = 3_600_000;
 
 export interface ServiceOptions {
   /**
@@ -79,6 +90,16 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
       ? startEventRelay({ events, redis, keyPrefix: config.redis!.keyPrefix, log, onGap: () => memo.clear() })
       : undefined;
     const deps = { db: database.db, events, cache, memo, numbering: new EventNumbering(database.db) };
+    const mailer = createMailer(config.email);
+    const jobs = createJobs(config, database.db, metrics.jobs.observer, log);
+    metrics.jobs.countFrom(() => jobs.counts());
+    const handlers: JobHandlers = {
+      'email.send': emailJobHandler(database.db, mailer),
+      'maintenance.expired-tokens': async () => {
+        const deleted = await deleteExpiredRefreshTokens(database.db);
+        if (deleted > 0) log.info({ deleted }, 'deleted expired refresh tokens');
+      },
+    };
     return {
       config,
       database,
@@ -89,6 +110,9 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
       cache,
       memo,
       relay,
+      jobs,
+      mailer,
+      startJobs: () => jobs.start(handlers, [{ name: 'maintenance.expired-tokens', everyMs: EXPIRED_TOKENS_EVERY_MS }]),
       contextFor: (actor, scope) => contextFor(deps, actor, scope),
     };
   } catch (error) {
@@ -110,6 +134,9 @@ function createCache(redis: Redis | undefined, metrics: Metrics, log: FastifyBas
 
 export async function closeServices(services: AppServices): Promise<void> {
   services.relay?.close();
+  // Running jobs finish (or time out) while the database and Redis are still there.
+  await services.jobs.close();
+  await services.mailer.close();
   services.redis?.disconnect();
   await services.database.close();
 }

@@ -12,3 +12,4 @@ export * from './schema/enums.js';
 export * from './schema/identity.js';
 export * from './schema/work.js';
 export * from './schema/integrations.js';
+export * from './schema/jobs.js';

@@ -50,6 +50,66 @@ export function createMetrics() {
     db: createDatabaseMetrics(registry),
     ...realtimeMetrics(registry),
     ...mcpMetrics(registry),
+    jobs: jobsMetrics(registry),
+  };
+}
+
+type JobCountsSource = () => Promise<Record<'queued' | 'active' | 'failed', number>>;
+
+/**
+ * The job queue: how many jobs wait, run and sit in the dead-letter list (read from the
+ * queue at scrape time, so every instance reports the shared queue), and what this
+ * process's consumer did with them.
+ */
+function jobsMetrics(registry: Registry) {
+  let source: JobCountsSource | undefined;
+  const inQueue = new Gauge({
+    name: 'jobs_in_queue',
+    help: 'Jobs in the queue by state: queued (waiting or backing off), active, dead_lettered',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      if (!source) return;
+      // A queue that cannot answer (Redis down) must not fail the whole scrape.
+      const counts = await source().catch(() => undefined);
+      if (!counts) return;
+      this.set({ state: 'queued' }, counts.queued);
+      this.set({ state: 'active' }, counts.active);
+      this.set({ state: 'dead_lettered' }, counts.failed);
+    },
+  });
+  const runs = new Counter({
+    name: 'jobs_runs_total',
+    help: 'Job tries this process ran, by job type and outcome (completed, retry = failed and will be tried again, dead_lettered)',
+    labelNames: ['name', 'outcome'] as const,
+    registers: [registry],
+  });
+  const started = new Counter({
+    name: 'jobs_started_total',
+    help: 'Job tries this process started, by job type',
+    labelNames: ['name'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'job_duration_seconds',
+    help: 'How long job tries took in this process, by job type and outcome',
+    labelNames: ['name', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  return {
+    inQueue,
+    /** Where `jobs_in_queue` reads its numbers from (the Jobs instance, once it exists). */
+    countFrom(counts: JobCountsSource) {
+      source = counts;
+    },
+    observer: {
+      started: (name: string) => started.inc({ name }),
+      settled: (name: string, seconds: number, outcome: 'completed' | 'retry' | 'dead_lettered') => {
+        runs.inc({ name, outcome });
+        duration.observe({ name, outcome }, seconds);
+      },
+    },
   };
 }
 

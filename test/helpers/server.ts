@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inject } from 'vitest';
 import { type BuiltApp, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -38,6 +40,8 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
   return {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
+    // Emails that tests make go to the file outbox under DATA_DIR: keep them out of the checkout.
+    DATA_DIR: join(tmpdir(), 'intracker-test-data'),
     DATABASE_URL: inject('databaseUrl') ?? 'memory://',
     PGLITE_MEMORY_TEMPLATE: inject('pgliteTemplate'),
     REDIS_URL: inject('redisUrl'),

@@ -5,6 +5,7 @@ import {
   getInvitation,
   listInvitations,
 } from '../../domain/invitations/service.js';
+import { queueInvitationEmail } from '../../domain/invitations/email.js';
 import { pageRequest } from '../../domain/pagination.js';
 import { presentUser } from '../../domain/users/presenter.js';
 import {
@@ -201,6 +202,9 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         sendEmailTo: input.send_email_to,
         maxUses: input.max_uses,
       });
+      // Queued, never sent here: the answer does not wait for the mail server.
+      const queue = { jobs: app.services.jobs, frontendUrl: app.services.config.frontendUrl, log: request.log };
+      await queueInvitationEmail(contextOf(request), queue, invitation);
       return reply.status(201).send({
         message: 'Admin invitation created successfully',
         status: 'success',

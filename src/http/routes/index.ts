@@ -6,6 +6,7 @@ import documentsRoutes from './documents.js';
 import elementsRoutes from './elements.js';
 import featuresRoutes from './features.js';
 import ideasRoutes from './ideas.js';
+import jobRoutes from './jobs.js';
 import mcpKeysRoutes from './mcp-keys.js';
 import projectRoutes from './projects.js';
 import searchRoutes from './search.js';
@@ -18,6 +19,7 @@ export default async function apiRoutes(app: FastifyInstance) {
   await app.register(authRoutes);
   await app.register(teamRoutes);
   await app.register(adminRoutes);
+  await app.register(jobRoutes);
   await app.register(projectRoutes);
   await app.register(import('./project-extras.js'));
   await app.register(elementsRoutes);

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { FastifyBaseLogger } from 'fastify';
+import { type EmailQueue, queueInvitationEmail, queueTeamAddedEmail, resendTeamInvitation } from '../../domain/invitations/email.js';
 import { acceptInvitation, createTeamInvitation, deleteInvitation, listInvitations } from '../../domain/invitations/service.js';
 import { pageRequest } from '../../domain/pagination.js';
 import {
@@ -47,6 +49,7 @@ const security = [{ bearerAuth: [] }];
  */
 const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.authenticate);
+  const emailQueue = (log: FastifyBaseLogger): EmailQueue => ({ jobs: app.services.jobs, frontendUrl: app.services.config.frontendUrl, log });
 
   app.post(
     '/teams',
@@ -158,6 +161,8 @@ const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const input = mergeInput(request.query, request.body);
       const userId = requireInput(input.user_id, 'user_id');
       const member = await addMember(contextOf(request), request.params.id, userId, input.role ?? 'member');
+      // "You were added to a team", queued: the answer does not wait for the mail server.
+      await queueTeamAddedEmail(contextOf(request), emailQueue(request.log), request.params.id, member.userEmail);
       return reply.status(201).send(presentMember(member));
     },
   );
@@ -237,12 +242,14 @@ const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const input = mergeInput(request.query, request.body);
-      const result = await createTeamInvitation(contextOf(request), request.params.id, input.member_role ?? 'member', {
+      const invitation = await createTeamInvitation(contextOf(request), request.params.id, input.member_role ?? 'member', {
         expiresInDays: input.expires_in_days,
         sendEmailTo: input.send_email_to,
         maxUses: input.max_uses,
       });
-      return reply.status(201).send(presentIssuedInvitation(result));
+      // Queued, never sent here: the answer does not wait for the mail server.
+      await queueInvitationEmail(contextOf(request), emailQueue(request.log), invitation);
+      return reply.status(201).send(presentIssuedInvitation(invitation));
     },
   );
 
@@ -279,6 +286,26 @@ const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => presentMember(await acceptInvitation(contextOf(request), request.params.code)),
+  );
+
+  app.post(
+    '/teams/:id/invitations/:code/resend',
+    {
+      schema: {
+        tags,
+        summary: 'Queue the invitation email again (its team leaders or an admin)',
+        description:
+          'For a usable code that was made with `send_email_to`: clears `email_error` and queues the email; ' +
+          '`email_sent_at` is set once it went out. 400 when the code has no address or can no longer be used.',
+        security,
+        params: Type.Object({ id: TeamParams.properties.id, code: Type.String({ minLength: 1, maxLength: 128 }) }),
+        response: { 202: Type.Object({ message: Type.String(), invitation: Invitation }), ...errors(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request, reply) => {
+      const invitation = await resendTeamInvitation(contextOf(request), emailQueue(request.log), request.params.id, request.params.code);
+      return reply.status(202).send({ message: 'Invitation email queued', invitation: presentInvitation(invitation) });
+    },
   );
 
   app.get(
