@@ -75,6 +75,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
 
     await fastify.register(homeRoutes);
     await fastify.register(systemRoutes);
+    await fastify.register(systemRoutes, { prefix: '/v1' });
     await fastify.register(apiRoutes);
     await fastify.register(apiRoutes, { prefix: '/v1' });
     await fastify.register(realtime);
