@@ -8,7 +8,7 @@ import { buildResumeContext } from '../../domain/projects/resume-context.js';
 import { createProject, getProject, listProjects, updateProject } from '../../domain/projects/service.js';
 import { listTodos } from '../../domain/todos/queries.js';
 import { projectIdFor } from './project-scope.js';
-import { compact, firstPage, presentFeature, presentProject, presentTodo } from './present.js';
+import { compact, firstPage, presentFeature, presentProject, presentTodo, prune } from './present.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
 
 const uuid = () => z.guid();
@@ -98,7 +98,7 @@ const getProjectContext = defineTool({
       features_total: features && features.total > features.items.length ? features.total : null,
       active_todos: todos ? shownTodos.map(presentTodo) : null,
       active_todos_total: active.length > shownTodos.length ? active.length : null,
-      resume_context: args.includeResumeContext ? await buildResumeContext(ctx, project.id) : null,
+      resume_context: args.includeResumeContext ? prune(await buildResumeContext(ctx, project.id)) : null,
     });
   },
 });
@@ -111,7 +111,8 @@ const getResumeContext = defineTool({
   inputSchema: { projectId, userId: uuid().optional().describe('Ignored: always the API key user') },
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
-    return buildResumeContext(ctx, projectIdFor(ctx, args.projectId));
+    // Left-out fields, not nulls and empty lists: every character is read into the agent's context.
+    return prune(await buildResumeContext(ctx, projectIdFor(ctx, args.projectId)));
   },
 });
 
