@@ -13,7 +13,7 @@ import {
 import { type TreeElement, getElementTree } from '../../domain/elements/tree.js';
 import { listTodos } from '../../domain/todos/queries.js';
 import { compact } from './present.js';
-import { idArg, projectIdFor, requireInBoundProject } from './project-scope.js';
+import { guid, idArg, projectIdFor, requireInBoundProject } from './project-scope.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
 
 /**
@@ -175,7 +175,7 @@ export const elementTools: ToolDefinition[] = [
     profile: 'standard',
     inputSchema: {
       elementId: idArg('Element id'),
-      parentId: z.guid().nullable().optional().describe('New parent; null moves it to the root'),
+      parentId: guid().nullable().optional().describe('New parent; null moves it to the root'),
       type: z.enum(ELEMENT_TYPES).optional(),
       ...elementFields,
       title: elementFields.title.optional(),

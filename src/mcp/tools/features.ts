@@ -10,11 +10,11 @@ import {
   listProjectFeatures,
   updateFeature,
 } from '../../domain/features/service.js';
-import { projectIdFor, requireInBoundProject } from './project-scope.js';
+import { guid, projectIdFor, requireInBoundProject } from './project-scope.js';
 import { compact, firstPage, presentFeature, presentTodo } from './present.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
 
-const uuid = () => z.guid();
+const uuid = guid;
 const featureId = uuid().describe('Feature UUID');
 const LIST_CAP = 1000;
 
@@ -77,8 +77,8 @@ const listFeaturesTool = defineTool({
 
 const updateFeatureStatus = defineTool({
   name: 'mcp_update_feature_status',
-  description: 'Set a feature status: new, in_progress, done, tested, merged. tested/merged need every todo done and the feature done first.',
-  profile: 'standard',
+  description: 'Set a feature status (new, in_progress, done, tested, merged); tested/merged need all its todos done and the feature done.',
+  profile: 'core',
   inputSchema: { featureId, status: z.enum(FEATURE_STATUSES) },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async handler(ctx, args) {

@@ -7,11 +7,11 @@ import { listProjectFeatures } from '../../domain/features/service.js';
 import { buildResumeContext } from '../../domain/projects/resume-context.js';
 import { createProject, getProject, listProjects, updateProject } from '../../domain/projects/service.js';
 import { listTodos } from '../../domain/todos/queries.js';
-import { projectIdFor } from './project-scope.js';
+import { guid, projectIdFor } from './project-scope.js';
 import { compact, firstPage, presentFeature, presentProject, presentTodo, prune } from './present.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
 
-const uuid = () => z.guid();
+const uuid = guid;
 const projectId = uuid().optional().describe('Project id (default: the bound project)');
 const LIST_CAP = 1000;
 
@@ -56,7 +56,7 @@ export function normalizeRemote(url: string): string {
 const getProjectContext = defineTool({
   name: 'mcp_get_project_context',
   description:
-    'Overview of a project: details, element tree, features, active todos and the resume context. Use summaryOnly for counts only. Limits: 0 = all.',
+    'A project: details, element tree, features, active todos and resume context; summaryOnly for counts only. Limits: 0 = all.',
   profile: 'core',
   inputSchema: {
     projectId,
@@ -106,7 +106,7 @@ const getProjectContext = defineTool({
 const getResumeContext = defineTool({
   name: 'mcp_get_resume_context',
   description:
-    'Call first in every session. Where work stands for you: last session summary, next todos ranked for you (with version), blockers, constraints (ADRs), cursor instructions.',
+    'Where work stands for you: last session summary, next todos ranked for you (with version), blockers, constraints (ADRs), cursor instructions. Call it first.',
   profile: 'core',
   inputSchema: { projectId, userId: uuid().optional().describe('Ignored: always the API key user') },
   annotations: { readOnlyHint: true },
@@ -198,7 +198,7 @@ const updateProjectTool = defineTool({
 const identifyProject = defineTool({
   name: 'mcp_identify_project_by_path',
   description:
-    'Find the project of your workspace. Send what you know: the content of .intracker/config.json, the git remote URL, and the workspace path (its folder name is matched to project names). The server reads no files.',
+    'Find your workspace project from what you know: .intracker/config.json content, git remote URL, workspace path (its folder name is matched to project names). The server reads no files.',
   profile: 'core',
   inputSchema: {
     path: z.string().min(1).max(4096),

@@ -3,12 +3,12 @@ import { buildResumeContext } from '../../domain/projects/resume-context.js';
 import { type SessionRow, endSession, getSession, startSession, updateSession } from '../../domain/sessions/service.js';
 import { WORKFLOW_REMINDER } from '../../domain/sessions/rules.js';
 import { compact } from './present.js';
-import { idArg, projectIdFor, requireInBoundProject } from './project-scope.js';
+import { guid, idArg, projectIdFor, requireInBoundProject } from './project-scope.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
 
 /** Work sessions (reference/mcp.md §2.4): what an agent set out to do and what it finished. */
 
-const idList = (what: string) => z.array(z.guid()).max(500).describe(what);
+const idList = (what: string) => z.array(guid()).max(500).describe(what);
 
 function presentSession(session: SessionRow) {
   return compact({
@@ -35,7 +35,7 @@ export const sessionTools: ToolDefinition[] = [
   defineTool({
     name: 'mcp_start_session',
     description:
-      'Start a work session on a project at the beginning of your work, with your goal. Returns the session (keep its id for mcp_update_session / mcp_end_session) and a short workflow: the todos to work on next (each with its version) and the workflow reminder.',
+      'Start a work session with your goal. Returns its id (for mcp_update_session / mcp_end_session), the next todos (with versions) and the workflow reminder.',
     profile: 'core',
     inputSchema: {
       projectId: idArg('Project id; optional when the connection is bound to a project').optional(),
@@ -63,8 +63,8 @@ export const sessionTools: ToolDefinition[] = [
   defineTool({
     name: 'mcp_update_session',
     description:
-      'Record progress on an open session. Each list given REPLACES the stored one (send the full list): completedTodos must be done todos, completedFeatures done/tested/merged features, updatedElements elements of the project. Returns the session.',
-    profile: 'standard',
+      'Record progress on an open session. Each list given REPLACES the stored one: completedTodos (done todos), completedFeatures (done, tested or merged), updatedElements. Returns the session.',
+    profile: 'core',
     inputSchema: {
       sessionId: idArg('Session id from mcp_start_session'),
       completedTodos: idList('Ids of todos finished in this session (status done)').optional(),
@@ -87,7 +87,7 @@ export const sessionTools: ToolDefinition[] = [
   defineTool({
     name: 'mcp_end_session',
     description:
-      'End your session when you stop working. Give a summary of what was done and what is left (without one a summary is generated from the recorded lists); it becomes `last` in the next mcp_get_resume_context. Lists given replace the stored ones. Fails if the session already ended.',
+      'End your session with a summary of what was done and what is left (generated if omitted); it becomes `last` in mcp_get_resume_context. Lists given replace the stored ones; without completedTodos, the todos you finished in the session are recorded.',
     profile: 'core',
     inputSchema: {
       sessionId: idArg('Session id from mcp_start_session'),

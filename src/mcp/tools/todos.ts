@@ -3,11 +3,11 @@ import { TODO_PRIORITIES, TODO_STATUSES } from '../../db/schema.js';
 import { DEFAULT_CLAIM_MINUTES, MAX_CLAIM_MINUTES, claimNextTodo, claimTodo, releaseTodo, renewOrEndClaim } from '../../domain/todos/claims.js';
 import { getTodo, listTodos } from '../../domain/todos/queries.js';
 import { assignTodo, createTodo, deleteTodo, setTodoStatus, updateTodo } from '../../domain/todos/service.js';
-import { projectIdFor, requireInBoundProject } from './project-scope.js';
+import { guid, projectIdFor, requireInBoundProject } from './project-scope.js';
 import { firstPage, presentTodo } from './present.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
 
-const uuid = () => z.guid();
+const uuid = guid;
 const todoId = uuid().describe('Todo UUID');
 const expectedVersion = z.number().int().min(1).optional().describe('The version you last saw; a stale one is refused with current_version');
 const LIST_CAP = 1000;
