@@ -58,7 +58,7 @@ const EnvSchema = Type.Object({
   // Unset: 90 % of V8's heap limit, worked out at start-up (it depends on --max-old-space-size).
   PRESSURE_MAX_HEAP_USED_MB: Type.Optional(Type.Integer({ minimum: 0 })),
   PRESSURE_RETRY_AFTER_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 10 }),
-  // Named by DECISIONS.md for the issues that use them; validated here already so a
+  // Settled for the features that will use them; validated here already so a
   // deployment learns about a bad value at start-up, not at first use.
   ENCRYPTION_KEYS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$' })),
   GITHUB_OAUTH_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),
