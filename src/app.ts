@@ -14,6 +14,7 @@ import security from './http/plugins/security.js';
 import servicesPlugin from './http/plugins/services.js';
 import loadShedding from './http/plugins/under-pressure.js';
 import apiRoutes from './http/routes/index.js';
+import homeRoutes from './http/routes/home.js';
 import hubRoutes from './http/routes/hub.js';
 import systemRoutes from './http/routes/system.js';
 import { ErrorResponse } from './http/schemas/common.js';
@@ -72,7 +73,9 @@ export async function buildApp(config: Config, options: { logger?: boolean; logS
     await fastify.register(observability);
     await fastify.register(etags);
 
+    await fastify.register(homeRoutes);
     await fastify.register(systemRoutes);
+    await fastify.register(systemRoutes, { prefix: '/v1' });
     await fastify.register(apiRoutes);
     await fastify.register(apiRoutes, { prefix: '/v1' });
     await fastify.register(realtime);

@@ -1,4 +1,6 @@
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
@@ -7,6 +9,11 @@ import { Value } from '@sinclair/typebox/value';
  * and validates them once at start-up; nothing else in `src/` touches
  * `process.env`, so a typo or a bad value fails fast with the variable's name.
  */
+
+// The installation's own folder (this file is src/config.ts or dist/config.js), not the
+// shell's current one: `npm start` in the checkout and `intracker mcp` started by an
+// agent from its workspace then open the same database.
+export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../data', import.meta.url));
 
 const Duration = Type.String({ pattern: '^[0-9]+(ms|s|m|h|d)?$' });
 const RateLimit = Type.Integer({ minimum: 0, description: 'requests per window; 0 turns the limit off' });
@@ -17,7 +24,7 @@ const EnvSchema = Type.Object({
   }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
-  DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  DATA_DIR: Type.String({ minLength: 1, default: DEFAULT_DATA_DIR }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^(postgres(ql)?://|memory://)' })),
   // For test suites: a migrated PGlite data dir (a `dumpDataDir()` tarball) that every
   // memory:// database starts from, instead of running initdb and the migrations again.
@@ -51,7 +58,7 @@ const EnvSchema = Type.Object({
   // Unset: 90 % of V8's heap limit, worked out at start-up (it depends on --max-old-space-size).
   PRESSURE_MAX_HEAP_USED_MB: Type.Optional(Type.Integer({ minimum: 0 })),
   PRESSURE_RETRY_AFTER_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 10 }),
-  // Named by DECISIONS.md for the issues that use them; validated here already so a
+  // Settled for the features that will use them; validated here already so a
   // deployment learns about a bad value at start-up, not at first use.
   ENCRYPTION_KEYS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$' })),
   GITHUB_OAUTH_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),
@@ -157,7 +164,7 @@ function corsOrigins(env: Env): string[] | '*' {
 }
 
 function databaseTarget(env: Env): DatabaseTarget {
-  if (!env.DATABASE_URL) return { kind: 'pglite', dataDir: `${env.DATA_DIR}/pglite` };
+  if (!env.DATABASE_URL) return { kind: 'pglite', dataDir: resolve(env.DATA_DIR, 'pglite') };
   if (env.DATABASE_URL.startsWith('memory://')) return { kind: 'pglite', dataDir: undefined, template: env.PGLITE_MEMORY_TEMPLATE };
   return { kind: 'postgres', url: env.DATABASE_URL };
 }
@@ -181,7 +188,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     env: env.NODE_ENV,
     port: env.PORT,
     host: env.HOST,
-    dataDir: env.DATA_DIR,
+    // Absolute, so every message that names it says where it really is.
+    dataDir: resolve(env.DATA_DIR),
     database: databaseTarget(env),
     redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } : undefined,
     jwt: {

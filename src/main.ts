@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import closeWithGrace from 'close-with-grace';
-import { type BuiltApp, buildApp } from './app.js';
+import { buildApp } from './app.js';
 import { ConfigError, type Config, loadConfig } from './config.js';
-import { DataDirInUseError, openDatabase } from './db/client.js';
-import { registerUrl } from './domain/invitations/rules.js';
+import { openDatabase } from './db/client.js';
 import { createAdmin } from './domain/users/admin-cli.js';
+import { passwordPolicyMessage, passwordProblems } from './domain/users/rules.js';
+import { EXIT_ENVIRONMENT, StartupFailure, explainFailure } from './startup-errors.js';
 
 const USAGE = `Usage: intracker <command> [options]
 
@@ -53,24 +54,23 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Exit code of `serve` when another process owns the embedded data directory. */
-const EXIT_DATA_DIR_IN_USE = 2;
-
 async function serve(config: Config): Promise<number> {
-  let app: BuiltApp;
-  try {
-    app = await buildApp(config);
-  } catch (error) {
-    if (!(error instanceof DataDirInUseError)) throw error;
-    console.error(`intracker serve: ${error.message}; stop it first, or give this server its own DATA_DIR`);
-    return EXIT_DATA_DIR_IN_USE;
-  }
+  const app = await buildApp(config);
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.fastify.log.error({ err }, 'shutting down after an error');
     else app.fastify.log.info({ signal }, 'shutting down');
     await app.close();
   });
-  const address = await app.fastify.listen({ port: config.port, host: config.host });
+  let address: string;
+  try {
+    address = await app.fastify.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close(); // releases the embedded data dir before the process exits
+    throw error;
+  }
+  // Printed whatever LOG_LEVEL says: with PORT=0 this is the only place the port shows.
+  const base = (config.backendUrl ?? address).replace(/\/+$/, '');
+  console.log(`InTracker is listening at ${address} — open ${base}/ in a browser.`);
   if (app.firstStart.kind === 'invitation') {
     const { code } = app.firstStart.invitation;
     console.log(
@@ -78,7 +78,7 @@ async function serve(config: Config): Promise<number> {
         '',
         'No admin exists yet. Register the first admin with this one-time invitation code:',
         `  code: ${code}`,
-        `  web:  ${registerUrl(config.frontendUrl, code)}`,
+        `  page: ${base}/?code=${encodeURIComponent(code)}`,
         `  api:  POST ${address}/auth/register {"email", "password", "name", "invitation_code": "${code}"}`,
         'Or run: intracker create-admin --email you@example.com --password …',
         '',
@@ -114,6 +114,9 @@ async function createAdminCommand(config: Config, args: string[]): Promise<numbe
     console.error('create-admin needs --email and --password');
     return 1;
   }
+  // Checked before the database opens, so a weak password fails at once and says why.
+  const problems = passwordProblems(values.password);
+  if (problems.length > 0) throw new StartupFailure(`${passwordPolicyMessage(problems)}; choose a stronger --password`);
   const database = await openDatabase(config.database, { whenOwned: 'join', poolSize: 1 });
   try {
     await database.migrate();
@@ -125,11 +128,29 @@ async function createAdminCommand(config: Config, args: string[]): Promise<numbe
   }
 }
 
+const command = process.argv[2] ?? 'intracker';
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ConfigError) console.error(error.message);
-    else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    const explained = explainFailure(error, loadedConfig());
+    if (explained) {
+      // One line naming the problem and the fix; the stack would only bury it.
+      console.error(`intracker ${command}: ${explained}`);
+      process.exit(EXIT_ENVIRONMENT);
+    }
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     process.exit(1);
   },
 );
+
+function loadedConfig(): Config | undefined {
+  try {
+    return loadConfig();
+  } catch {
+    return undefined;
+  }
+}

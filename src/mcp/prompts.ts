@@ -43,7 +43,7 @@ export function registerPrompts(server: McpServer, contextOf: McpContextSource):
           'Blocked todos:',
           ...listOr(resume.next_blockers.map((todo) => `- ${todo.title}: ${todo.blocker_reason ?? `waits for ${todo.waiting_for.map((other) => other.title).join(', ')}`}`)),
           '',
-          'Constraints and decisions to respect (read with mcp_get_document):',
+          'Constraints and decisions to respect (read with mcp_get_document, on the standard and all tool profiles):',
           ...listOr(resume.constraints.map((document) => `- ${document.type}: ${document.title} (${document.id})`)),
           ...(resume.cursor_instructions ? ['', `Project instructions:\n${resume.cursor_instructions}`] : []),
           '',

@@ -58,7 +58,9 @@ export function buildMcpServer(options: McpServerOptions): McpServer {
               if (payload.issues.length > 0) options.metrics.mcpToolCalls.inc({ tool: tool.name, outcome: 'invalid_input' });
               return false;
             },
-          }),
+          })
+          // No `$schema` line in every tool of tools/list: clients assume JSON Schema anyway.
+          .meta({ $schema: undefined }),
         annotations: { destructiveHint: false, ...tool.annotations },
       },
       ((args: Record<string, unknown>, request: McpRequestInfo) => runTool(tool, options.contextOf, request, args, options.log, options.metrics)) as never,

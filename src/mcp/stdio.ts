@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises';
 import Fastify from 'fastify';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -7,6 +8,7 @@ import { Unauthenticated } from '../domain/errors.js';
 import { isUuid } from '../domain/ids.js';
 import { verifyMcpKey } from '../domain/mcpKeys/service.js';
 import { closeServices, createServices } from '../services.js';
+import { describeDatabase } from '../startup-errors.js';
 import { DEFAULT_PROFILE, callContext } from './auth.js';
 import { buildMcpServer } from './server.js';
 import { ALL_TOOLS } from './tools/index.js';
@@ -161,7 +163,24 @@ async function runBridge(base: string, settings: StdioEnv): Promise<number> {
   return 0;
 }
 
+/**
+ * Direct mode never makes a database of its own: an agent that starts `intracker mcp`
+ * from another folder would otherwise get an empty one that knows no key.
+ */
+async function assertDatabaseExists(config: Config): Promise<void> {
+  const { database } = config;
+  if (database.kind !== 'pglite' || database.dataDir === undefined) return;
+  try {
+    await access(database.dataDir);
+  } catch {
+    throw new StdioStartError(
+      `there is no InTracker database in ${database.dataDir}: set DATA_DIR to the server's data directory (or DATABASE_URL), or set INTRACKER_URL to bridge to a running server`,
+    );
+  }
+}
+
 async function runDirect(config: Config, settings: StdioEnv): Promise<number> {
+  await assertDatabaseExists(config);
   const logHost = Fastify({ logger: { level: config.logLevel, stream: process.stderr } });
   const log = logHost.log;
   // On an embedded data dir a running server owns, this works through that server's
@@ -169,7 +188,7 @@ async function runDirect(config: Config, settings: StdioEnv): Promise<number> {
   const services = await createServices(config, log, { whenDataDirOwned: 'join' });
   try {
     const key = await verifyMcpKey(services.database.db, services.memo, settings.apiKey);
-    if (!key) throw new StdioStartError('INTRACKER_API_KEY is invalid, revoked or expired for this database');
+    if (!key) throw new StdioStartError(`INTRACKER_API_KEY is invalid, revoked or expired for ${describeDatabase(config.database)}; is this the server's database? (DATA_DIR, DATABASE_URL)`);
     if (key.projectId && settings.projectId && key.projectId !== settings.projectId) {
       throw new StdioStartError('INTRACKER_API_KEY is scoped to another project than INTRACKER_PROJECT_ID names');
     }

@@ -2,6 +2,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,13 +138,84 @@ describe('intracker CLI', { timeout: 120_000 }, () => {
     }
   });
 
-  it('create-admin refuses a weak password and missing flags', async () => {
+  it('create-admin refuses a weak password in one line with exit 2, and missing flags with usage', async () => {
     const weak = await cli(['create-admin', '--email', 'x@example.test', '--password', 'weak'], { DATABASE_URL: 'memory://' });
-    expect(weak.code).toBe(1);
-    expect(weak.stderr).toContain('Password must contain');
+    expect(weak.code).toBe(2);
+    expect(weak.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^intracker create-admin: Password must contain .*; choose a stronger --password$/)]);
     const missing = await cli(['create-admin', '--email', 'x@example.test'], { DATABASE_URL: 'memory://' });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('--password');
+  });
+
+  it('serve on a busy port says so in one line and exits 2', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const result = await cli(['serve'], { DATABASE_URL: 'memory://', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        `intracker serve: port ${port} on 127.0.0.1 is already in use by another process: stop that process, or set PORT to a free port (PORT=0 picks one)`,
+      ]);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  });
+
+  it('serve and create-admin against an unreachable database say so in one line, without the password, and exit 2', async () => {
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    const env = { DATABASE_URL: 'postgres://someone:s3cret-pw@127.0.0.1:1/intracker', LOG_LEVEL: 'silent' };
+    for (const args of [['serve'], ['create-admin', '--email', 'x@example.test', '--password', STRONG_PASSWORD], ['migrate']]) {
+      const result = await cli(args, env);
+      expect(result.code, result.stderr).toBe(2);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`intracker ${args[0]}: cannot reach the database at postgres://someone@127.0.0.1:1/intracker (ECONNREFUSED)`);
+      expect(lines[0]).toContain('fix DATABASE_URL');
+      expect(result.stderr).not.toContain('s3cret-pw');
+    }
+  });
+
+  it('with PORT=0 prints the chosen port even at LOG_LEVEL=silent, and links the page at / where the first admin registers', async () => {
+    const child = spawn(process.execPath, [...CLI, 'serve'], {
+      env: { ...process.env, REDIS_URL: '', DATABASE_URL: 'memory://', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let output = '';
+      const page = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no page link:\n${output}`)), 100_000);
+        const onData = (chunk: Buffer) => {
+          output += chunk.toString();
+          const match = /page: (http:\/\/127\.0\.0\.1:\d+\/\?code=[\w%-]+)/.exec(output);
+          if (match) {
+            clearTimeout(timer);
+            resolve(match[1]!);
+          }
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+      });
+      const listening = /InTracker is listening at (http:\/\/127\.0\.0\.1:(\d+))/.exec(output);
+      expect(listening).not.toBeNull();
+      expect(Number(listening![2])).toBeGreaterThan(0);
+      const code = decodeURIComponent(new URL(page).searchParams.get('code')!);
+
+      const shown = await fetch(page);
+      expect(shown.status).toBe(200);
+      const html = await shown.text();
+      expect(html).toContain(`name="invitation_code" required autocomplete="off" value="${code}"`);
+
+      const form = new URLSearchParams({ invitation_code: code, email: 'page.admin@example.test', name: 'Page', password: STRONG_PASSWORD });
+      const registered = await fetch(new URL('/', page), { method: 'POST', body: form });
+      expect(registered.status).toBe(201);
+      expect(await registered.text()).toContain('Registered page.admin@example.test as the admin.');
+      const login = await httpRequest(listening![1]!, 'POST', '/auth/login', { body: { email: 'page.admin@example.test', password: STRONG_PASSWORD } });
+      expect(login.status).toBe(200);
+      expect(login.body.user.role).toBe('admin');
+    } finally {
+      await stop(child);
+    }
   });
 
   it('names the bad variable when the configuration is invalid', async () => {

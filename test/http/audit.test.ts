@@ -47,6 +47,28 @@ describe('audit', () => {
       expect(history[1].before.name).toMatch(/^audited-/);
     });
 
+    it('gives the before/after of a change in snake_case, like the rest of the API', async () => {
+      const first = await server.request('POST', '/todos', { token: member.token, body: { project_id: project.id, title: unique('blocker-') } });
+      const second = await server.request('POST', '/todos', { token: member.token, body: { project_id: project.id, title: unique('blocked-') } });
+      const linked = await server.request('PUT', `/todos/${second.body.id}`, {
+        token: member.token,
+        body: { blocked_by: [first.body.id], expected_version: second.body.version },
+      });
+      expect(linked.status, JSON.stringify(linked.body)).toBe(200);
+      const response = await server.request('GET', `/audit/entity/todo/${second.body.id}`, { token: member.token });
+      expect(response.status).toBe(200);
+      const camel = /"[a-z]+[A-Z][A-Za-z]*":/;
+      for (const entry of response.body.history) {
+        expect(JSON.stringify(entry.before ?? null)).not.toMatch(camel);
+        expect(JSON.stringify(entry.after ?? null)).not.toMatch(camel);
+      }
+      const created = response.body.history[0].after;
+      expect(created).toMatchObject({ project_id: project.id, title: second.body.title });
+      const update = response.body.history.at(-1);
+      expect(update.before.blocked_by ?? []).toEqual([]);
+      expect(JSON.stringify(update.after)).toContain('blocked_by');
+    });
+
     it('keeps the history of a deleted entity, for those who could read it', async () => {
       const doomed = await server.request('POST', '/projects', { token: leader.token, body: { team_id: team.id, name: unique('doomed-') } });
       expect((await server.request('DELETE', `/projects/${doomed.body.id}`, { token: leader.token })).status).toBe(204);

@@ -114,4 +114,13 @@ describe('full-text search', () => {
     }
     expect((await server.request('GET', `/search?q=${word}`)).status).toBe(401);
   });
+
+  it('answers an empty or blank q with one error entry naming q, not one per rule', async () => {
+    for (const query of ['q=', 'q=%20%20']) {
+      const response = await server.request('GET', `/search?${query}`, { token: member.token });
+      expect(response.status, query).toBe(422);
+      expect(response.body.detail, query).toHaveLength(1);
+      expect(response.body.detail[0].loc).toEqual(['query', 'q']);
+    }
+  });
 });

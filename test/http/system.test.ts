@@ -29,3 +29,39 @@ describe('service routes', () => {
     expect(versions.body).toMatchObject({ default_version: 'v1', latest_version: 'v1' });
   });
 });
+
+describe('service routes under /v1, as the README says every route is', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server.close());
+
+  it('serves health, readiness, the API description and the OpenAPI document there too', async () => {
+    const health = await server.request('GET', '/v1/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ status: 'ok', version: '0.1.0' });
+    const ready = await server.request('GET', '/v1/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks.database).toBe('ok');
+    expect((await server.request('GET', '/v1/api')).body).toMatchObject({ message: 'InTracker API' });
+    expect((await server.request('GET', '/v1/api/versions')).status).toBe(200);
+
+    const openapi = await server.request('GET', '/v1/openapi.json');
+    expect(openapi.status).toBe(200);
+    expect(openapi.body).toEqual((await server.request('GET', '/openapi.json')).body);
+    // The document lists each route once, unprefixed.
+    expect(Object.keys(openapi.body.paths)).toContain('/health');
+    expect(Object.keys(openapi.body.paths).some((path) => path.startsWith('/v1/'))).toBe(false);
+  });
+
+  it('serves the interactive docs at /v1/docs', async () => {
+    expect((await fetch(`${server.url}/docs/`)).status).toBe(200);
+    const docs = await fetch(`${server.url}/v1/docs/`);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-type')).toContain('text/html');
+    const json = await server.request('GET', '/v1/docs/json');
+    expect(json.status).toBe(200);
+    expect(json.body.openapi).toMatch(/^3\./);
+  });
+});

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,9 +51,11 @@ async function connectStdio(env: Record<string, string>): Promise<StdioConnectio
 }
 
 /** Runs `intracker mcp` to its exit with stdin closed; answers its code and output. */
-function runToExit(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runToExit(env: Record<string, string>, cwd = ROOT): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  // Absolute paths, so the command runs the same from any folder (as the `intracker` bin does).
+  const args = ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/main.ts'), 'mcp'];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ARGS, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...childEnv(env) } });
+    const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...childEnv(env) } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -165,7 +167,29 @@ describe('intracker mcp (stdio) on the database directly (PGlite data dir)', () 
     const result = await runToExit({ DATA_DIR: dataDir, INTRACKER_API_KEY: 'intracker_mcp_not-a-real-key-0123456789abcdef' });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/INTRACKER_API_KEY is invalid, revoked or expired/);
+    expect(result.stderr).toContain(join(dataDir, 'pglite'));
     expect(result.stdout).toBe('');
+  });
+
+  it('names the data dir and makes no database when DATA_DIR points where none is', async () => {
+    const missing = join(dataDir, 'not-here');
+    const result = await runToExit({ DATA_DIR: missing, INTRACKER_API_KEY: key });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`no InTracker database in ${join(missing, 'pglite')}`);
+    await expect(access(missing)).rejects.toThrow();
+  });
+
+  it('started from another folder without DATA_DIR, looks in the installation data dir, not ./data', async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), 'intracker-elsewhere-'));
+    try {
+      const result = await runToExit({ INTRACKER_API_KEY: 'intracker_mcp_not-a-real-key-0123456789abcdef' }, elsewhere);
+      expect(result.code).toBe(1);
+      // Whether the checkout has a database yet or not, the message names its data dir.
+      expect(result.stderr).toContain(join(ROOT, 'data', 'pglite'));
+      await expect(access(join(elsewhere, 'data'))).rejects.toThrow();
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('works through the database of a server that holds the data dir', async () => {

@@ -2,7 +2,8 @@ import type { PROJECT_STATUSES } from '../../db/schema.js';
 
 export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
 
-export const DEFAULT_ELEMENT = { type: 'module', title: 'Default', status: 'done' } as const;
+// `new`: an empty element has nothing done yet (it rolls up from its todos once it has some).
+export const DEFAULT_ELEMENT = { type: 'module', title: 'Default', status: 'new' } as const;
 
 type Json = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
-import { and, asc, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { features, projectElements, projects, sessions, todos, users } from '../../db/schema.js';
+import { activity, features, projectElements, projects, sessions, todos, users } from '../../db/schema.js';
 import { requireProjectAccess, requireProjectWriter } from '../access.js';
 import type { ServiceContext } from '../context.js';
 import { NotFound, RuleViolation } from '../errors.js';
@@ -125,6 +125,11 @@ export async function endSession(ctx: ServiceContext, sessionId: string, input: 
     const values: Partial<typeof sessions.$inferInsert> = { updatedBy: ctx.actor.id, endedAt };
     if (input.notes !== undefined) values.notes = input.notes;
     assignLists(values, input);
+    // Nothing recorded: the session's own activity says which todos its user finished.
+    if (values.todosCompleted === undefined && current.todosCompleted.length === 0) {
+      const finished = await todosFinishedDuring(tx, current);
+      if (finished.length > 0) values.todosCompleted = finished;
+    }
     const summary = input.summary?.trim()
       ? input.summary
       : generateSessionSummary({
@@ -149,6 +154,34 @@ export async function endSession(ctx: ServiceContext, sessionId: string, input: 
     record.event({ name: 'sessionEnded', teamId: project.teamId, projectId: project.id, payload: { projectId: project.id, userId: ended.userId, sessionId } });
     return ended;
   });
+}
+
+/**
+ * The todos of the session's project that its user moved to `done` since the session
+ * started (from the activity log, written with every change), in the order they were
+ * finished, and only those still done now.
+ */
+async function todosFinishedDuring(tx: DbOrTx, session: SessionRow): Promise<string[]> {
+  if (!session.userId) return []; // its user was deleted: nobody's activity to read
+  const rows = await tx
+    .select({ id: activity.entityId, at: sql<Date>`min(${activity.at})` })
+    .from(activity)
+    .innerJoin(todos, eq(todos.id, activity.entityId))
+    .where(
+      and(
+        eq(activity.projectId, session.projectId),
+        eq(activity.entityType, 'todo'),
+        eq(activity.actorId, session.userId),
+        gte(activity.at, session.startedAt),
+        sql`${activity.after}->>'status' = 'done'`,
+        sql`coalesce(${activity.before}->>'status', '') <> 'done'`,
+        eq(todos.status, 'done'),
+      ),
+    )
+    .groupBy(activity.entityId)
+    .orderBy(sql`min(${activity.at})`, activity.entityId)
+    .limit(500);
+  return rows.map((row) => row.id);
 }
 
 /** The distinct users with an open session on the project (there is no timeout). */

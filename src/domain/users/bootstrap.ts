@@ -12,14 +12,19 @@ export type FirstStart =
   | { kind: 'admin_created'; email: string }
   | { kind: 'invitation'; invitation: InvitationRow };
 
+/** Whether the installation has an admin yet (the page at `/` offers the first-admin form until it does). */
+export async function adminExists(db: Db): Promise<boolean> {
+  const [admin] = await db.select({ id: users.id }).from(users).where(eq(users.role, 'admin')).limit(1);
+  return admin !== undefined;
+}
+
 /**
  * What the server does on an installation without an admin: create the configured one,
  * or hand out a one-time admin invitation (kept across restarts until it is used).
  * Concurrent first starts are harmless: the email's unique index lets one insert win.
  */
 export async function ensureFirstAdmin(db: Db, configured: { email: string; password: string } | undefined): Promise<FirstStart> {
-  const [admin] = await db.select({ id: users.id }).from(users).where(eq(users.role, 'admin')).limit(1);
-  if (admin) return { kind: 'ready' };
+  if (await adminExists(db)) return { kind: 'ready' };
   if (!configured) return { kind: 'invitation', invitation: await ensureBootstrapInvitation(db) };
 
   const email = normalizeEmail(configured.email);

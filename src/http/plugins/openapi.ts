@@ -28,7 +28,14 @@ export default fp(
       }),
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
-    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    // The /v1 copies, as the README promises "every route is also served under /v1". The
+    // second UI lives in a child context of its own (the plugin decorates its instance).
+    await app.register(async (v1) => {
+      await v1.register(swaggerUi, { routePrefix: '/v1/docs' });
+    });
+    for (const path of ['/openapi.json', '/v1/openapi.json']) {
+      app.get(path, { schema: { hide: true } }, async () => app.swagger());
+    }
   },
   { name: 'openapi' },
 );

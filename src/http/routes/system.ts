@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { AppServices } from '../../services.js';
 import { API_VERSION } from '../plugins/openapi.js';
 
 // Response schemas let fast-json-stringify serialize these (and document them).
@@ -33,6 +34,17 @@ const UnderPressure = Type.Object({
   pressure: Type.Object({ type: Type.String(), value: Type.Optional(Type.Number()) }, { additionalProperties: true }),
 });
 
+/** What readiness and the page at `/` report: each dependency `ok`, `unreachable` or `not configured`. */
+export async function readinessChecks(services: Pick<AppServices, 'database' | 'redis'>): Promise<{ database: string; redis: string }> {
+  const { database, redis } = services;
+  const outcome = (probe: Promise<unknown>) =>
+    probe.then(
+      () => 'ok',
+      () => 'unreachable',
+    );
+  return { database: await outcome(database.ping()), redis: redis ? await outcome(redis.ping()) : 'not configured' };
+}
+
 const health = (status: string) => ({ status, timestamp: new Date().toISOString(), version: API_VERSION });
 
 /** Unversioned service routes: liveness, readiness and the API's self-description. */
@@ -49,19 +61,7 @@ export default async function systemRoutes(app: FastifyInstance) {
   );
 
   app.get('/health/ready', { schema: { tags: ['system'], response: { 200: Readiness, 503: Readiness } }, config: { limit: 'none' } }, async (_request, reply) => {
-    const { database, redis } = app.services;
-    const checks = {
-      database: await database.ping().then(
-        () => 'ok',
-        () => 'unreachable',
-      ),
-      redis: redis
-        ? await redis.ping().then(
-            () => 'ok',
-            () => 'unreachable',
-          )
-        : 'not configured',
-    };
+    const checks = await readinessChecks(app.services);
     const ready = checks.database === 'ok' && checks.redis !== 'unreachable';
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
   });

@@ -54,6 +54,19 @@ function presentActor(actor: AuditActor | null): Static<typeof AuditActorShape> 
   return actor && { id: actor.id, email: actor.email, name: actor.name, full_name: actor.name };
 }
 
+/**
+ * The activity log keeps rows as the domain wrote them (camelCase keys, older rows
+ * included); the API is snake_case, so the keys are renamed on the way out, at every
+ * depth. Values are left alone.
+ */
+export function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, field]) => [key.replace(/(?<=[a-z0-9])([A-Z])/g, (char: string) => `_${char.toLowerCase()}`), snakeKeys(field)]),
+  );
+}
+
 export function presentEntityAudit(audit: EntityAudit): Static<typeof EntityAuditResponse> {
   return {
     entity_type: audit.entityType,
@@ -62,7 +75,7 @@ export function presentEntityAudit(audit: EntityAudit): Static<typeof EntityAudi
     updated_by: presentActor(audit.updatedBy),
     created_at: audit.createdAt,
     updated_at: audit.updatedAt,
-    history: audit.history.map((entry) => ({ ...entry, actor: presentActor(entry.actor) })),
+    history: audit.history.map((entry) => ({ ...entry, actor: presentActor(entry.actor), before: snakeKeys(entry.before), after: snakeKeys(entry.after) })),
   };
 }
 

@@ -4,9 +4,9 @@ import { Uuid } from './common.js';
 
 export const SearchQuery = Type.Object({
   q: Type.String({
-    minLength: 1,
     maxLength: 200,
-    // At least one non-space character: a blank query is a 422 like an empty one.
+    // At least one non-space character: a blank query is a 422 like an empty one. The
+    // pattern alone covers "" too (a minLength beside it made that two errors for one mistake).
     pattern: '\\S',
     description: 'Web-search syntax: words, "a phrase", or, -excluded',
   }),

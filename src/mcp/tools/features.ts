@@ -69,8 +69,8 @@ const listFeaturesTool = defineTool({
 
 const updateFeatureStatus = defineTool({
   name: 'mcp_update_feature_status',
-  description: 'Set a feature status: new, in_progress, done, tested, merged. tested/merged need every todo done and the feature done first.',
-  profile: 'standard',
+  description: 'Set a feature status (new, in_progress, done, tested, merged); tested/merged need all its todos done and the feature done.',
+  profile: 'core',
   inputSchema: { featureId, status: z.enum(FEATURE_STATUSES) },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async handler(ctx, args) {

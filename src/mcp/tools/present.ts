@@ -19,6 +19,29 @@ export function compact<T extends Record<string, unknown>>(value: T): Partial<T>
   return out as Partial<T>;
 }
 
+const isEmpty = (value: unknown) =>
+  value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0) || (isPlainObject(value) && Object.keys(value).length === 0);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/**
+ * `compact` at every depth, for nested read models such as the resume context: drops
+ * null, undefined, "" and [] fields, and objects left empty by that. `false` and `0`
+ * stay: they say something.
+ */
+export function prune(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(prune).filter((item) => !isEmpty(item));
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    const pruned = prune(field);
+    if (!isEmpty(pruned)) out[key] = pruned;
+  }
+  return out;
+}
+
 export function presentTodo(todo: TodoRow) {
   const claimLive = todo.claimedBy && todo.claimExpiresAt && todo.claimExpiresAt.getTime() > Date.now();
   return compact({

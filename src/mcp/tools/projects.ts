@@ -10,7 +10,7 @@ import { createProject, getProject, listProjects, updateProject } from '../../do
 import { listAvailableTodos } from '../../domain/todos/claims.js';
 import { listTodos } from '../../domain/todos/queries.js';
 import { projectIdFor, uuidArg } from './project-scope.js';
-import { compact, firstPage, presentFeature, presentProject, presentTodo } from './present.js';
+import { compact, firstPage, presentFeature, presentProject, presentTodo, prune } from './present.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
 
 const uuid = uuidArg;
@@ -58,7 +58,7 @@ export function normalizeRemote(url: string): string {
 const getProjectContext = defineTool({
   name: 'mcp_get_project_context',
   description:
-    'Overview of a project: details, element tree, features, active todos and the resume context. Use summaryOnly for counts only. Limits: 0 = all.',
+    'A project: details, element tree, features, active todos and resume context; summaryOnly for counts only. Limits: 0 = all.',
   profile: 'core',
   inputSchema: {
     projectId,
@@ -100,7 +100,7 @@ const getProjectContext = defineTool({
       features_total: features && features.total > features.items.length ? features.total : null,
       active_todos: todos ? shownTodos.map(presentTodo) : null,
       active_todos_total: active.length > shownTodos.length ? active.length : null,
-      resume_context: args.includeResumeContext ? await buildResumeContext(ctx, project.id) : null,
+      resume_context: args.includeResumeContext ? prune(await buildResumeContext(ctx, project.id)) : null,
     });
   },
 });
@@ -108,12 +108,13 @@ const getProjectContext = defineTool({
 const getResumeContext = defineTool({
   name: 'mcp_get_resume_context',
   description:
-    'Call first in every session. Where work stands for you: last session summary, next todos ranked for you (with version), blockers, constraints (ADRs), cursor instructions.',
+    'Where work stands for you: last session summary, next todos ranked for you (with version), blockers, constraints (ADRs), cursor instructions. Call it first.',
   profile: 'core',
   inputSchema: { projectId, userId: uuid().optional().describe('Ignored: always the API key user') },
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
-    return buildResumeContext(ctx, projectIdFor(ctx, args.projectId));
+    // Left-out fields, not nulls and empty lists: every character is read into the agent's context.
+    return prune(await buildResumeContext(ctx, projectIdFor(ctx, args.projectId)));
   },
 });
 
@@ -186,7 +187,7 @@ const updateProjectTool = defineTool({
 const identifyProject = defineTool({
   name: 'mcp_identify_project_by_path',
   description:
-    'Find the project of your workspace. Send what you know: the content of .intracker/config.json, the git remote URL, and the workspace path (its folder name is matched to project names). The server reads no files.',
+    'Find your workspace project from what you know: .intracker/config.json content, git remote URL, workspace path (its folder name is matched to project names). The server reads no files.',
   profile: 'core',
   inputSchema: {
     path: z.string().min(1).max(4096),

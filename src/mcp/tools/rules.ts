@@ -127,15 +127,15 @@ function ambiguous(matches: ProjectRow[]): RuleViolation {
 
 const hintArgs = {
   projectId: idArg('Project id, if you know it (from .intracker/config.json)').optional(),
-  configJson: z.string().max(10_000).optional().describe('The content of .intracker/config.json in the repository root'),
+  configJson: z.string().max(10_000).optional().describe('Content of .intracker/config.json'),
   gitRemoteUrl: z.string().max(500).optional().describe('Output of `git remote get-url origin`'),
-  path: z.string().max(1000).optional().describe('The workspace folder path (only its last segment is used, matched to project names)'),
+  path: z.string().max(1000).optional().describe('Workspace folder path (its last segment is matched to project names)'),
 };
 
 export const rulesTools: ToolDefinition[] = [
   defineTool({
     name: 'mcp_load_cursor_rules',
-    description: `Generate the project's Cursor rules (workflows, tool usage, git rules) in the team's language. Nothing is written on the server: write the returned \`content\` to ${RULES_FILE_PATH} yourself.`,
+    description: `The project's Cursor rules (workflows, tool usage, git rules) in the team's language. The server writes nothing: save the returned \`content\` to ${RULES_FILE_PATH} yourself.`,
     profile: 'core',
     inputSchema: {
       projectId: idArg('Project id; optional when the connection is bound to a project').optional(),
@@ -156,7 +156,7 @@ export const rulesTools: ToolDefinition[] = [
   defineTool({
     name: 'mcp_enforce_workflow',
     description:
-      'Call FIRST in every session. Finds your project from what you know (projectId, the content of .intracker/config.json, the git remote URL or the folder path) and returns where to pick up: the last session, the next todos ranked for you (with versions), blockers, constraints, active elements, the workflow checklist. Then call mcp_load_cursor_rules to refresh the rules file.',
+      'Call FIRST in every session. Finds your project from projectId, .intracker/config.json content, git remote URL or folder path, and returns where to pick up: last session, next todos for you (with versions), blockers, constraints, active elements, workflow checklist. Then call mcp_load_cursor_rules.',
     profile: 'core',
     inputSchema: hintArgs,
     annotations: { readOnlyHint: true },

@@ -34,7 +34,7 @@ export const sessionTools: ToolDefinition[] = [
   defineTool({
     name: 'mcp_start_session',
     description:
-      'Start a work session on a project at the beginning of your work, with your goal. Returns the session (keep its id for mcp_update_session / mcp_end_session) and a short workflow: the todos to work on next (each with its version) and the workflow reminder.',
+      'Start a work session with your goal. Returns its id (for mcp_update_session / mcp_end_session), the next todos (with versions) and the workflow reminder.',
     profile: 'core',
     inputSchema: {
       projectId: idArg('Project id; optional when the connection is bound to a project').optional(),
@@ -62,8 +62,8 @@ export const sessionTools: ToolDefinition[] = [
   defineTool({
     name: 'mcp_update_session',
     description:
-      'Record progress on an open session. Each list given REPLACES the stored one (send the full list): completedTodos must be done todos, completedFeatures done/tested/merged features, updatedElements elements of the project. Returns the session.',
-    profile: 'standard',
+      'Record progress on an open session. Each list given REPLACES the stored one: completedTodos (done todos), completedFeatures (done, tested or merged), updatedElements. Returns the session.',
+    profile: 'core',
     inputSchema: {
       sessionId: idArg('Session id from mcp_start_session'),
       completedTodos: idList('Ids of todos finished in this session (status done)').optional(),
@@ -86,7 +86,7 @@ export const sessionTools: ToolDefinition[] = [
   defineTool({
     name: 'mcp_end_session',
     description:
-      'End your session when you stop working. Give a summary of what was done and what is left (without one a summary is generated from the recorded lists); it becomes `last` in the next mcp_get_resume_context. Lists given replace the stored ones. Fails if the session already ended.',
+      'End your session with a summary of what was done and what is left (generated if omitted); it becomes `last` in mcp_get_resume_context. Lists given replace the stored ones; without completedTodos, the todos you finished in the session are recorded.',
     profile: 'core',
     inputSchema: {
       sessionId: idArg('Session id from mcp_start_session'),

@@ -11,8 +11,8 @@ const MEMBERS_LIMIT = 100;
 export const teamTools: ToolDefinition[] = [
   defineTool({
     name: 'mcp_verify_connection',
-    description: 'Confirm that this MCP connection works and who you are connected as; completes the onboarding step "connect your agent". Returns {verified,user,verified_at}.',
-    profile: 'standard',
+    description: 'Check this MCP connection and who you are connected as; completes the onboarding step "connect your agent". Returns {verified,user,verified_at}.',
+    profile: 'core',
     inputSchema: {},
     // Read-only for the key's purposes: it stamps the caller's own onboarding, never
     // project data, so read-only keys can verify their connection too.
