@@ -1,5 +1,5 @@
-import type { TEAM_LANGUAGES} from '../../db/schema.js';
-import { TEAM_ROLES } from '../../db/schema.js';
+import type { TEAM_LANGUAGES } from '../enums.js';
+import { TEAM_ROLES } from '../enums.js';
 
 export type TeamLanguage = (typeof TEAM_LANGUAGES)[number];
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DOCUMENT_TYPES } from '../../db/schema.js';
+import { DOCUMENT_TYPES } from '../../domain/enums.js';
 import { type DocumentRow, createDocument, getDocument, listProjectDocuments, updateDocument } from '../../domain/documents/service.js';
 import { RuleViolation } from '../../domain/errors.js';
 import { getTodo } from '../../domain/todos/queries.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ELEMENT_STATUSES, ELEMENT_TYPES } from '../../db/schema.js';
+import { ELEMENT_STATUSES, ELEMENT_TYPES } from '../../domain/enums.js';
 import type { TreeNode } from '../../domain/elements/rules.js';
 import {
   type ElementRow,

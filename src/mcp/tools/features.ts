@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FEATURE_STATUSES } from '../../db/schema.js';
+import { FEATURE_STATUSES } from '../../domain/enums.js';
 import {
   createFeature,
   deleteFeature,

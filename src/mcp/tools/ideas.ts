@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IDEA_STATUSES, PROJECT_STATUSES } from '../../db/schema.js';
+import { IDEA_STATUSES, PROJECT_STATUSES } from '../../domain/enums.js';
 import { type IdeaRow, convertIdea, createIdea, getIdea, listIdeas, updateIdea } from '../../domain/ideas/service.js';
 import { getProject } from '../../domain/projects/service.js';
 import { compact } from './present.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROJECT_STATUSES, TODO_STATUSES } from '../../db/schema.js';
+import { PROJECT_STATUSES, TODO_STATUSES } from '../../domain/enums.js';
 import { DomainError, Forbidden, RuleViolation } from '../../domain/errors.js';
 import { type TreeElement, getElementTree } from '../../domain/elements/tree.js';
 import type { TreeNode } from '../../domain/elements/rules.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TODO_PRIORITIES, TODO_STATUSES } from '../../db/schema.js';
+import { TODO_PRIORITIES, TODO_STATUSES } from '../../domain/enums.js';
 import { DEFAULT_CLAIM_MINUTES, MAX_CLAIM_MINUTES, claimNextTodo, claimTodo, releaseTodo, renewOrEndClaim } from '../../domain/todos/claims.js';
 import { getTodo, listTodos } from '../../domain/todos/queries.js';
 import { assignTodo, createTodo, deleteTodo, setTodoStatus, updateTodo } from '../../domain/todos/service.js';
