@@ -44,6 +44,21 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   return pgError?.code === '23505' && (constraint === undefined || pgError.constraint_name === constraint || pgError.constraint === constraint);
 }
 
+/**
+ * A PostgreSQL data exception (SQLSTATE class 22: a number out of its column's range,
+ * text the database cannot store, a malformed literal): the value came from the
+ * caller, so surfaces answer it as bad input, not as a server failure.
+ */
+export function isDataException(error: unknown): boolean {
+  return sqlState(error)?.startsWith('22') ?? false;
+}
+
+/** The SQLSTATE of a driver error, wrapped or not; undefined for other errors. */
+export function sqlState(error: unknown): string | undefined {
+  const code = findPgError(error)?.code;
+  return code !== undefined && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
 function findPgError(error: unknown): { code?: string; constraint_name?: string; constraint?: string } | undefined {
   // drizzle wraps driver errors in DrizzleQueryError with the original as `cause`.
   for (let current: unknown = error; current && typeof current === 'object'; current = (current as { cause?: unknown }).cause) {

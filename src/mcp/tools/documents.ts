@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneOf } from './one-of.js';
 import { DOCUMENT_TYPES } from '../../domain/enums.js';
 import { type DocumentRow, createDocument, getDocument, listProjectDocuments, updateDocument } from '../../domain/documents/service.js';
 import { RuleViolation } from '../../domain/errors.js';
@@ -9,7 +10,7 @@ import { type McpCallContext, type ToolDefinition, defineTool } from './types.js
 
 /** Project documents (reference/mcp.md §2.5): architecture notes, ADRs, constraints, runbooks. */
 
-const documentType = z.enum(DOCUMENT_TYPES);
+const documentType = oneOf(DOCUMENT_TYPES);
 // Documents are markdown up to 5 MiB over REST; an agent's tool call is kept well below.
 const CONTENT_MAX_CHARS = 1_000_000;
 const LIST_LIMIT_MAX = 200;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneOf } from './one-of.js';
 import { FEATURE_STATUSES } from '../../domain/enums.js';
 import {
   createFeature,
@@ -66,7 +67,7 @@ const listFeaturesTool = defineTool({
   name: 'mcp_list_features',
   description: 'Features of a project, most recently changed first, with progress.',
   profile: 'standard',
-  inputSchema: { projectId: uuid().optional(), status: z.enum(FEATURE_STATUSES).optional() },
+  inputSchema: { projectId: uuid().optional(), status: oneOf(FEATURE_STATUSES).optional() },
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const projectId = projectIdFor(ctx, args.projectId);
@@ -79,7 +80,7 @@ const updateFeatureStatus = defineTool({
   name: 'mcp_update_feature_status',
   description: 'Set a feature status: new, in_progress, done, tested, merged. tested/merged need every todo done and the feature done first.',
   profile: 'standard',
-  inputSchema: { featureId, status: z.enum(FEATURE_STATUSES) },
+  inputSchema: { featureId, status: oneOf(FEATURE_STATUSES) },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async handler(ctx, args) {
     await featureInScope(ctx, args.featureId);

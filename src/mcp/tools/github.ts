@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneOf } from './one-of.js';
 import type { ProjectRow } from '../../domain/access.js';
 import { loadElement } from '../../domain/elements/service.js';
 import { RuleViolation } from '../../domain/errors.js';
@@ -178,7 +179,7 @@ export const githubTools: ToolDefinition[] = [
     inputSchema: {
       projectId: projectArg,
       labels: z.array(z.string().min(1).max(50)).max(20).optional(),
-      state: z.enum(['open', 'closed', 'all']).optional(),
+      state: oneOf(['open', 'closed', 'all']).optional(),
       createElements: z.boolean().optional(),
     },
     annotations: writeHints,
@@ -189,7 +190,7 @@ export const githubTools: ToolDefinition[] = [
     description:
       'Import the repository’s milestones as features and their issues as todos. Idempotent by milestone and issue number. Not available yet: answers "GitHub not connected".',
     profile: 'all',
-    inputSchema: { projectId: projectArg, state: z.enum(['open', 'closed', 'all']).optional() },
+    inputSchema: { projectId: projectArg, state: oneOf(['open', 'closed', 'all']).optional() },
     annotations: writeHints,
     handler: (ctx, args) => viaProject(ctx, args.projectId),
   }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneOf } from './one-of.js';
 import { TODO_PRIORITIES, TODO_STATUSES } from '../../domain/enums.js';
 import { DEFAULT_CLAIM_MINUTES, MAX_CLAIM_MINUTES, claimNextTodo, claimTodo, releaseTodo, renewOrEndClaim } from '../../domain/todos/claims.js';
 import { getTodo, listTodos } from '../../domain/todos/queries.js';
@@ -30,7 +31,7 @@ const createTodoTool = defineTool({
     projectId: uuid().optional(),
     description: z.string().max(20_000).optional(),
     featureId: uuid().optional(),
-    priority: z.enum(TODO_PRIORITIES).default('medium'),
+    priority: oneOf(TODO_PRIORITIES).default('medium'),
     blockedBy: z.array(uuid()).max(50).optional().describe('Todo ids this one waits for'),
   },
   annotations: { readOnlyHint: false, destructiveHint: false },
@@ -46,7 +47,7 @@ const updateTodoStatus = defineTool({
   description:
     'Move a todo new → in_progress → done (no skipping; moving back is allowed). Pass expectedVersion. Renews your claim; done releases it.',
   profile: 'core',
-  inputSchema: { todoId, status: z.enum(TODO_STATUSES), expectedVersion },
+  inputSchema: { todoId, status: oneOf(TODO_STATUSES), expectedVersion },
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     await todoInScope(ctx, args.todoId);
@@ -61,7 +62,7 @@ const listTodosTool = defineTool({
   profile: 'standard',
   inputSchema: {
     projectId: uuid().optional(),
-    status: z.enum(TODO_STATUSES).optional(),
+    status: oneOf(TODO_STATUSES).optional(),
     featureId: uuid().optional(),
     userId: uuid().optional().describe('Assignee'),
     limit: z.number().int().min(1).max(LIST_CAP).default(200),
