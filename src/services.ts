@@ -78,7 +78,8 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
     const relay = redis
       ? startEventRelay({ events, redis, keyPrefix: config.redis!.keyPrefix, log, onGap: () => memo.clear() })
       : undefined;
-    const deps = { db: database.db, events, cache, memo, numbering: new EventNumbering(database.db) };
+    const limits = { documentQuotaBytes: config.documentQuotaBytes };
+    const deps = { db: database.db, events, cache, memo, numbering: new EventNumbering(database.db), limits };
     return {
       config,
       database,

@@ -12,6 +12,12 @@ export interface Actor {
   role: UserRole;
 }
 
+/** Deployment-set bounds the rules enforce (config.ts reads them). */
+export interface DomainLimits {
+  /** Bytes of document content one project may hold in all; 0 = no quota. */
+  documentQuotaBytes: number;
+}
+
 /** What every service function receives: explicit, per call, never a global. */
 export interface ServiceContext {
   db: Db;
@@ -22,6 +28,7 @@ export interface ServiceContext {
   memo: DomainMemo;
   /** Hands out the projects' event numbers after commit (event-numbering.ts). */
   numbering: EventNumbering;
+  limits: DomainLimits;
 }
 
 /** The long-lived parts a context is made of. */
@@ -29,5 +36,5 @@ export type ContextDeps = Omit<ServiceContext, 'actor'>;
 
 /** The one way to build a service context, for REST, MCP and the hub alike. */
 export function contextFor(deps: ContextDeps, actor: Actor): ServiceContext {
-  return { db: deps.db, events: deps.events, cache: deps.cache, memo: deps.memo, numbering: deps.numbering, actor };
+  return { db: deps.db, events: deps.events, cache: deps.cache, memo: deps.memo, numbering: deps.numbering, limits: deps.limits, actor };
 }

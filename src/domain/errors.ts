@@ -33,6 +33,11 @@ export class NotFound extends DomainError {
   }
 }
 
+/** Past a size limit or quota of the deployment (413). */
+export class TooLarge extends DomainError {
+  readonly status = 413;
+}
+
 /** The state changed underneath the caller, or the thing already exists (409). */
 export class Conflict extends DomainError {
   readonly status = 409;
