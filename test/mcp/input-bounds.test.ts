@@ -90,3 +90,12 @@ describe('mcp_parse_commit_message on long lines', () => {
     expect(await parse('  chore: tidy\r\nmore')).toMatchObject({ type: 'chore', description: 'tidy' });
   });
 });
+
+describe('text the database cannot store, over MCP', () => {
+  it('answers NUL in a tool argument as bad input the agent can fix, not as a server failure', async () => {
+    const answer = await fails(mcp, 'mcp_create_todo', { projectId: world.projectId, title: 'a\u0000b' });
+    expect(answer.text).not.toMatch(/failed on the server/);
+    expect(answer.body.error).toMatch(/not valid/);
+    expect(answer.body.status).toBe(400);
+  });
+});
