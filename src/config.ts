@@ -44,6 +44,15 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_REGISTER: Type.Integer({ ...RateLimit, default: 5 }),
   RATE_LIMIT_REFRESH: Type.Integer({ ...RateLimit, default: 30 }),
   RATE_LIMIT_DEFAULT: Type.Integer({ ...RateLimit, default: 600 }),
+  // MCP transports (docs/security.md "MCP transports"). Lists are comma-separated; `*` turns that check off.
+  MCP_ALLOWED_ORIGINS: Type.Optional(Type.String()),
+  MCP_ALLOWED_HOSTS: Type.Optional(Type.String()),
+  // Unset: RATE_LIMIT_DEFAULT. Counted per API key and per JSON-RPC message (a batch of 10 counts 10).
+  RATE_LIMIT_MCP: Type.Optional(Type.Integer({ ...RateLimit })),
+  MCP_MAX_SESSIONS_PER_KEY: Type.Integer({ minimum: 0, default: 50 }),
+  MCP_SSE_MAX_LIFETIME: Type.String({ ...Duration, default: '12h' }),
+  // Bytes of document content one project may hold in all; 0 turns the quota off.
+  DOCUMENT_QUOTA_BYTES: Type.Integer({ minimum: 0, default: 50 * 1024 * 1024 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
@@ -106,6 +115,20 @@ export interface Config {
   backendUrl: string | undefined;
   bootstrapAdmin: { email: string; password: string } | undefined;
   rateLimits: { login: number; register: number; refresh: number; default: number };
+  mcp: {
+    /** Extra allowed `Origin`s besides FRONTEND_URL, BACKEND_URL and loopback on our port; '*' = any. */
+    allowedOrigins: string[] | '*';
+    /** Extra allowed `Host`s (`name` or `name:port`) besides BACKEND_URL's, FRONTEND_URL's and loopback; '*' = any. */
+    allowedHosts: string[] | '*';
+    /** JSON-RPC messages per key per minute; 0 = no limit. */
+    rateLimit: number;
+    /** Open sessions one key may hold on an instance; 0 = no cap. */
+    maxSessionsPerKey: number;
+    /** How long a legacy SSE stream may stay open before the server ends it; 0 = no limit. */
+    sseMaxLifetimeMs: number;
+  };
+  /** Document bytes per project; 0 = no quota. */
+  documentQuotaBytes: number;
   logLevel: string;
   metricsToken: string | undefined;
   loopBlockWarnMs: number;
@@ -149,6 +172,22 @@ export function parseDurationSeconds(text: string): number {
   const match = /^([0-9]+)(ms|s|m|h|d)?$/.exec(text);
   if (!match) throw new Error(`not a duration: ${text}`);
   return Math.max(1, Math.floor(Number(match[1]) * (DURATION_UNITS[match[2] ?? 's'] ?? 1)));
+}
+
+/** Like parseDurationSeconds, in milliseconds and without the one-second floor (`1500ms` stays 1500). */
+export function parseDurationMs(text: string): number {
+  const match = /^([0-9]+)(ms|s|m|h|d)?$/.exec(text);
+  if (!match) throw new Error(`not a duration: ${text}`);
+  return Math.max(1, Math.floor(Number(match[1]) * 1000 * (DURATION_UNITS[match[2] ?? 's'] ?? 1)));
+}
+
+/** A comma-separated list, normalised; `*` anywhere in it means "any". */
+function listOrAny(text: string | undefined, normalise: (item: string) => string): string[] | '*' {
+  const items = (text ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  return items.includes('*') ? '*' : items.map(normalise);
 }
 
 const DEV_ORIGINS = ['http://localhost:5173', 'http://localhost:3000', 'http://127.0.0.1:5173', 'http://127.0.0.1:3000'];
@@ -211,6 +250,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       refresh: env.RATE_LIMIT_REFRESH,
       default: env.RATE_LIMIT_DEFAULT,
     },
+    mcp: {
+      allowedOrigins: listOrAny(env.MCP_ALLOWED_ORIGINS, (origin) => origin.replace(/\/+$/, '').toLowerCase()),
+      allowedHosts: listOrAny(env.MCP_ALLOWED_HOSTS, (host) => host.toLowerCase()),
+      rateLimit: env.RATE_LIMIT_MCP ?? env.RATE_LIMIT_DEFAULT,
+      maxSessionsPerKey: env.MCP_MAX_SESSIONS_PER_KEY,
+      sseMaxLifetimeMs: /^0+(ms|s|m|h|d)?$/.test(env.MCP_SSE_MAX_LIFETIME) ? 0 : parseDurationMs(env.MCP_SSE_MAX_LIFETIME),
+    },
+    documentQuotaBytes: env.DOCUMENT_QUOTA_BYTES,
     logLevel: env.LOG_LEVEL,
     metricsToken: env.METRICS_TOKEN,
     loopBlockWarnMs: env.LOOP_BLOCK_WARN_MS,

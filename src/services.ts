@@ -89,7 +89,8 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
     const relay = redis
       ? startEventRelay({ events, redis, keyPrefix: config.redis!.keyPrefix, log, onGap: () => memo.clear() })
       : undefined;
-    const deps = { db: database.db, events, cache, memo, numbering: new EventNumbering(database.db) };
+    const limits = { documentQuotaBytes: config.documentQuotaBytes };
+    const deps = { db: database.db, events, cache, memo, numbering: new EventNumbering(database.db), limits };
     const mailer = createMailer(config.email);
     const jobs = createJobs(config, database.db, metrics.jobs.observer, log);
     metrics.jobs.countFrom(() => jobs.counts());

@@ -27,6 +27,12 @@ export interface AccessScope {
 /** The user's whole reach: what REST and the hub act with. */
 export const FULL_SCOPE: AccessScope = Object.freeze({});
 
+/** Deployment-set bounds the rules enforce (config.ts reads them). */
+export interface DomainLimits {
+  /** Bytes of document content one project may hold in all; 0 = no quota. */
+  documentQuotaBytes: number;
+}
+
 /** What every service function receives: explicit, per call, never a global. */
 export interface ServiceContext {
   db: Db;
@@ -38,6 +44,7 @@ export interface ServiceContext {
   memo: DomainMemo;
   /** Hands out the projects' event numbers after commit (event-numbering.ts). */
   numbering: EventNumbering;
+  limits: DomainLimits;
 }
 
 /** The long-lived parts a context is made of. */
@@ -45,5 +52,5 @@ export type ContextDeps = Omit<ServiceContext, 'actor' | 'scope'>;
 
 /** The one way to build a service context, for REST, MCP and the hub alike. */
 export function contextFor(deps: ContextDeps, actor: Actor, scope: AccessScope = FULL_SCOPE): ServiceContext {
-  return { db: deps.db, events: deps.events, cache: deps.cache, memo: deps.memo, numbering: deps.numbering, actor, scope };
+  return { db: deps.db, events: deps.events, cache: deps.cache, memo: deps.memo, numbering: deps.numbering, limits: deps.limits, actor, scope };
 }

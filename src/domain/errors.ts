@@ -33,6 +33,11 @@ export class NotFound extends DomainError {
   }
 }
 
+/** Past a size limit or quota of the deployment (413). */
+export class TooLarge extends DomainError {
+  readonly status = 413;
+}
+
 /** The state changed underneath the caller, or the thing already exists (409). */
 export class Conflict extends DomainError {
   readonly status = 409;
@@ -42,6 +47,21 @@ export class Conflict extends DomainError {
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   const pgError = findPgError(error);
   return pgError?.code === '23505' && (constraint === undefined || pgError.constraint_name === constraint || pgError.constraint === constraint);
+}
+
+/**
+ * A PostgreSQL data exception (SQLSTATE class 22: a number out of its column's range,
+ * text the database cannot store, a malformed literal): the value came from the
+ * caller, so surfaces answer it as bad input, not as a server failure.
+ */
+export function isDataException(error: unknown): boolean {
+  return sqlState(error)?.startsWith('22') ?? false;
+}
+
+/** The SQLSTATE of a driver error, wrapped or not; undefined for other errors. */
+export function sqlState(error: unknown): string | undefined {
+  const code = findPgError(error)?.code;
+  return code !== undefined && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
 function findPgError(error: unknown): { code?: string; constraint_name?: string; constraint?: string } | undefined {

@@ -13,6 +13,9 @@ export interface Page<T> {
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
+/** The furthest a window may start: far past any list, well inside exact integers and PostgreSQL's bigint. */
+export const MAX_OFFSET = 100_000_000;
+export const MAX_PAGE = 1_000_000;
 
 /**
  * One window from either dialect the clients speak: `page`/`page_size` (the API's

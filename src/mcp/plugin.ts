@@ -3,8 +3,10 @@ import type { DomainEvent } from '../events/types.js';
 import type { AppServices } from '../services.js';
 import { McpAuthError, type McpIdentity, authInfoOf, authenticateMcp, requestContexts } from './auth.js';
 import type * as McpRuntime from './runtime.js';
-import { McpSessionRegistry, RedisSessionStore } from './transports/sessions.js';
 import type { ToolProfile } from './tools/types.js';
+import { McpMessageLimiter, messageCount } from './transports/message-limit.js';
+import { RebindingGuard } from './transports/rebinding.js';
+import { McpSessionRegistry, RedisSessionStore, SESSION_IDLE_MS } from './transports/sessions.js';
 
 type Runtime = typeof McpRuntime;
 
@@ -19,7 +21,10 @@ type Runtime = typeof McpRuntime;
  * on every instance (the events reach all of them).
  */
 export default async function mcpPlugin(app: FastifyInstance): Promise<void> {
-  const sessions = new McpSessionRegistry();
+  const { mcp } = app.services.config;
+  const sessions = new McpSessionRegistry(SESSION_IDLE_MS, mcp.maxSessionsPerKey);
+  const limiter = new McpMessageLimiter(mcp.rateLimit, app.services.redis);
+  const rebinding = new RebindingGuard(app.services.config);
   // Loaded once the server listens (so /health answers sooner), or by the first MCP
   // request if that comes first; import() itself runs a module only once.
   const runtime = () => import('./runtime.js');
@@ -31,25 +36,50 @@ export default async function mcpPlugin(app: FastifyInstance): Promise<void> {
     unsubscribe();
     await sessions.closeAll();
   });
-  await app.register(mcpRoutes, { sessions, runtime });
-  await app.register(mcpRoutes, { sessions, runtime, prefix: '/v1' });
+  const opts = { sessions, runtime, limiter, rebinding };
+  await app.register(mcpRoutes, opts);
+  await app.register(mcpRoutes, { ...opts, prefix: '/v1' });
 }
 
-async function mcpRoutes(app: FastifyInstance, opts: { sessions: McpSessionRegistry; runtime: () => Promise<Runtime> }): Promise<void> {
+interface McpRoutesOptions {
+  sessions: McpSessionRegistry;
+  runtime: () => Promise<Runtime>;
+  limiter: McpMessageLimiter;
+  rebinding: RebindingGuard;
+}
+
+async function mcpRoutes(app: FastifyInstance, opts: McpRoutesOptions): Promise<void> {
   const { sessions } = opts;
   const services = app.services;
   const hide = { hide: true };
 
-  /** The caller, or undefined once a 4xx `{detail}` has been sent. */
+  // DNS-rebinding rule, before anything else (transports/rebinding.ts); health stays open.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url?.endsWith('/mcp/health')) return;
+    const problem = opts.rebinding.problem(request.headers, request.socket.localPort);
+    if (problem) await reply.code(403).send({ detail: problem });
+  });
+
+  /** The caller, or undefined once a 4xx `{detail}` has been sent (bad key, or past the MCP rate limit). */
   async function identify(request: FastifyRequest, reply: FastifyReply): Promise<McpIdentity | undefined> {
+    let identity: McpIdentity;
     try {
-      return await authenticateMcp(request, services);
+      identity = await authenticateMcp(request, services);
     } catch (error) {
       if (!(error instanceof McpAuthError)) throw error;
       if (error.status === 401) reply.header('WWW-Authenticate', 'Bearer');
       await reply.code(error.status).send({ detail: error.detail });
       return undefined;
     }
+    const retryAfter = await opts.limiter.consume(identity.key.keyId, request.method === 'POST' ? messageCount(request.body) : 1);
+    if (retryAfter !== undefined) {
+      await reply
+        .code(429)
+        .header('Retry-After', String(retryAfter))
+        .send({ detail: `Too many MCP messages for this API key (each message of a batch counts): try again in ${retryAfter} seconds` });
+      return undefined;
+    }
+    return identity;
   }
 
   const contextOf = requestContexts(services);
@@ -80,10 +110,11 @@ async function mcpRoutes(app: FastifyInstance, opts: { sessions: McpSessionRegis
     const identity = await identify(request, reply);
     if (!identity) return reply;
     if (sessions.full) return reply.code(503).send({ detail: 'Too many open MCP sessions; try again later' });
+    if (sessions.atKeyCap(identity.key.keyId)) return reply.code(429).send({ detail: sessions.keyCapMessage() });
     const runtime = await opts.runtime();
     reply.hijack();
     // The endpoint keeps the prefix the client used, so `/v1/mcp/sse` posts to `/v1/mcp/messages`.
-    const transport = new runtime.LegacySseTransport(reply.raw, `${app.prefix}/mcp/messages`);
+    const transport = new runtime.LegacySseTransport(reply.raw, `${app.prefix}/mcp/messages`, services.config.mcp.sseMaxLifetimeMs);
     const server = serverFor(runtime, identity.profile)();
     sessions.add(transport.sessionId, { transport, server, keyId: identity.key.keyId, userId: identity.key.actor.id, lastActiveAt: Date.now(), idleExpires: false });
     reply.raw.on('close', () => {

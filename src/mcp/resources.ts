@@ -1,7 +1,7 @@
 import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, type ListResourcesResult, McpError, type ReadResourceResult, type Resource } from '@modelcontextprotocol/sdk/types.js';
 import type { ProjectRow } from '../domain/access.js';
-import { type DocumentRow, getDocument, listProjectDocuments } from '../domain/documents/service.js';
+import { type DocumentSummary, getDocument, listProjectDocumentSummaries } from '../domain/documents/service.js';
 import { DomainError } from '../domain/errors.js';
 import { isUuid } from '../domain/ids.js';
 import { type FeatureRow, getFeature, listFeatureTodos, listProjectFeatures } from '../domain/features/service.js';
@@ -146,11 +146,11 @@ async function featureResources(ctx: McpCallContext): Promise<Resource[]> {
 
 async function documentResources(ctx: McpCallContext): Promise<Resource[]> {
   const perProject = await Promise.all(
-    (await visibleProjects(ctx)).map((project) => listProjectDocuments(ctx, project.id, {}, firstPage(LIST_PER_PROJECT_MAX))),
+    (await visibleProjects(ctx)).map((project) => listProjectDocumentSummaries(ctx, project.id, {}, firstPage(LIST_PER_PROJECT_MAX))),
   );
   return perProject
     .flatMap((page) => page.items)
-    .map((document: DocumentRow) => ({
+    .map((document: DocumentSummary) => ({
       uri: RESOURCE_URIS.document(document.id),
       name: document.title,
       description: `${document.type} (v${document.version})`,

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, isDataException } from '../domain/errors.js';
 import type { McpToolOutcome, Metrics } from '../infra/metrics.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
@@ -122,6 +122,12 @@ function failureResult(tool: ToolDefinition, error: unknown, log: FastifyBaseLog
   if (error instanceof z.ZodError) {
     const problems = error.issues.map((issue) => `${issue.path.join('.') || 'arguments'}: ${issue.message}`);
     return { result: errorResult(`Invalid arguments for ${tool.name}: ${problems.join('; ')}`), outcome: 'invalid_input' };
+  }
+  if (isDataException(error)) {
+    // The database refused a value the schema let through (NUL in text, a number past
+    // its column): the agent's input, so a message it can act on, not a server failure.
+    const result = errorResult(`A value is out of range or not valid for its field (text must not contain NUL characters): fix the arguments of ${tool.name}`, { status: 400 });
+    return { result, outcome: 'invalid_input' };
   }
   log.error({ err: error, tool: tool.name }, 'MCP tool failed');
   return { result: errorResult(`${tool.name} failed on the server; try again, and report it if it keeps failing`), outcome: 'error' };

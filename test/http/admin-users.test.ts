@@ -113,7 +113,7 @@ describe('admin user management', () => {
       const admins = await asAdmin('GET', '/admin/users?role=admin&page_size=100');
       expect(admins.body.users.every((u: { role: string }) => u.role === 'admin')).toBe(true);
       expect(admins.body.users.map((u: { id: string }) => u.id)).toContain(admin.id);
-      expect((await asAdmin('GET', '/admin/users?role=owner')).status).toBe(422);
+      expect((await asAdmin('GET', '/admin/users?role=owner')).status).toBe(400);
     });
 
     it('sends exactly the list fields, never secrets', async () => {
@@ -240,15 +240,16 @@ describe('admin user management', () => {
       expect((await server.request('GET', '/admin/users?limit=1', { token: user.token })).status).toBe(200);
     });
 
-    it('answers an unknown or missing role with 422', async () => {
+    it('answers an unknown role with 400 naming the roles, a missing one with 422', async () => {
       const user = await createUser();
       const unknown = await asAdmin('PUT', `/admin/users/${user.id}/role?role=owner`);
-      expect(unknown.status).toBe(422);
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.detail).toMatch(/^role must be one of: admin, team_leader, member \(got "owner"\)$/);
       const missing = await asAdmin('PUT', `/admin/users/${user.id}/role`);
       expect(missing.status).toBe(422);
       expect(missing.body.detail).toEqual([{ loc: ['body', 'role'], msg: 'Field required', type: 'missing' }]);
       const byEmail = await asAdmin('PUT', `/admin/users/by-email/${user.email}/role`, { role: 'boss' });
-      expect(byEmail.status).toBe(422);
+      expect(byEmail.status).toBe(400);
     });
 
     it('changes the role by email, in any case', async () => {
@@ -432,7 +433,7 @@ describe('admin user management', () => {
       const bare = await asAdmin('POST', '/admin/create-user');
       expect(bare.status).toBe(422);
       const badRole = await asAdmin('POST', '/admin/create-user', { email: `${unique()}@x.test`, password: STRONG_PASSWORD, role: 'root' });
-      expect(badRole.status).toBe(422);
+      expect(badRole.status).toBe(400);
     });
   });
 });

@@ -109,9 +109,11 @@ describe('element dependencies', () => {
     expect(answers.map((answer) => answer.status).sort()).toEqual([201, 400]);
   });
 
-  it('rejects an unknown dependency type with 422', async () => {
+  it('rejects an unknown dependency type with 400 naming the types, a missing target with 422', async () => {
     const [a, b] = [await element(), await element()];
-    expect((await depend(a.id, b.id, 'precedes')).status).toBe(422);
+    const precedes = await depend(a.id, b.id, 'precedes');
+    expect(precedes.status).toBe(400);
+    expect(precedes.body.detail).toBe('dependency_type must be one of: blocks, requires, related (got "precedes")');
     const missing = await server.request('POST', `/elements/${a.id}/dependencies`, { token: member.token, body: { dependency_type: 'blocks' } });
     expect(missing.status).toBe(422);
   });

@@ -75,13 +75,17 @@ describe('elements', () => {
       }
     });
 
-    it('rejects an unknown type, status, an empty or too long title and a missing project with 422', async () => {
+    it('rejects an unknown type or status with 400 naming the values, an empty or too long title and a missing project with 422', async () => {
       const post = (body: Record<string, unknown>) => server.request('POST', '/elements', { token: member.token, body });
       const base = { project_id: project.id, type: 'module', title: 'x' };
       const unknownType = await post({ ...base, type: 'epic' });
-      expect(unknownType.status).toBe(422);
-      expect(unknownType.body.detail[0].loc).toEqual(['body', 'type']);
-      expect((await post({ ...base, status: 'merged' })).status).toBe(422);
+      expect(unknownType.status).toBe(400);
+      expect(unknownType.body).toEqual({
+        detail: 'type must be one of: module, feature, component, milestone, technical_block, decision_point, task (got "epic")',
+      });
+      const merged = await post({ ...base, status: 'merged' });
+      expect(merged.status).toBe(400);
+      expect(merged.body).toEqual({ detail: 'status must be one of: new, in_progress, done, tested (got "merged")' });
       expect((await post({ ...base, title: '' })).status).toBe(422);
       expect((await post({ ...base, title: 'x'.repeat(256) })).status).toBe(422);
       expect((await post({ type: 'module', title: 'x' })).status).toBe(422);
@@ -137,7 +141,7 @@ describe('elements', () => {
       const updated = await updateElement(element.id, { title: 'Renamed', description: null, type: 'milestone' });
       expect(updated.status).toBe(200);
       expect(updated.body).toMatchObject({ title: 'Renamed', description: null, type: 'milestone', position: 1, definition_of_done: 'dod' });
-      expect((await updateElement(element.id, { type: 'epic' })).status).toBe(422);
+      expect((await updateElement(element.id, { type: 'epic' })).status).toBe(400);
     });
 
     it('keeps position 0 and an empty description as sent, and clears position with null', async () => {

@@ -50,11 +50,11 @@ describe('ideas', () => {
       expect(got.body).toEqual(idea);
     });
 
-    it('refuses a team the caller is not in (404 "Team not found") and a bad status (422)', async () => {
+    it('refuses a team the caller is not in (404 "Team not found") and a bad status (400)', async () => {
       const response = await server.request('POST', '/ideas', { token: outsider.token, body: { team_id: team.id, title: 'x' } });
       expect(response.status).toBe(404);
       expect(response.body.detail).toBe('Team not found');
-      expect((await server.request('POST', '/ideas', { token: member.token, body: { team_id: team.id, title: 'x', status: 'done' } })).status).toBe(422);
+      expect((await server.request('POST', '/ideas', { token: member.token, body: { team_id: team.id, title: 'x', status: 'done' } })).status).toBe(400);
       expect((await server.request('POST', '/ideas', { token: member.token, body: { team_id: team.id, title: '' } })).status).toBe(422);
     });
 

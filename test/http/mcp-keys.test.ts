@@ -86,10 +86,13 @@ describe('MCP API keys', () => {
   });
 
   it('validates the body', async () => {
-    for (const body of [{ expires_in_days: 0 }, { tool_profile: 'everything' }, { name: 'x'.repeat(256) }, { project_id: 'nope' }]) {
+    for (const body of [{ expires_in_days: 0 }, { name: 'x'.repeat(256) }, { project_id: 'nope' }]) {
       const response = await server.request('POST', '/mcp-keys', { token: member.token, body });
       expect(response.status, JSON.stringify(body)).toBe(422);
     }
+    const profile = await server.request('POST', '/mcp-keys', { token: member.token, body: { tool_profile: 'everything' } });
+    expect(profile.status).toBe(400);
+    expect(profile.body.detail).toBe('tool_profile must be one of: core, standard, all (got "everything")');
   });
 
   it('lets only the owner read, revoke or delete a key', async () => {

@@ -183,10 +183,10 @@ describe('teams', () => {
       expect(response.status).toBe(403);
     });
 
-    it('refuses a language other than hu or en with 422', async () => {
+    it('refuses a language other than hu or en with 400 naming both, and a missing one with 422', async () => {
       const response = await server.request('POST', `/teams/${teamA.id}/language`, { token: leader.token, body: { language: 'de' } });
-      expect(response.status).toBe(422);
-      expect(response.body.detail[0].loc).toEqual(['body', 'language']);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ detail: 'language must be one of: hu, en (got "de")' });
       const missing = await server.request('POST', `/teams/${teamA.id}/language`, { token: leader.token, body: {} });
       expect(missing.status).toBe(422);
     });

@@ -74,8 +74,10 @@ describe('todos', () => {
       expect(byAdmin.body.detail).toMatch(/not a member/);
     });
 
-    it('answers 422 for an unknown status in the body and for a bad UUID', async () => {
-      expect((await api('POST', '/todos', { project_id: projectId, title: 'x', status: 'tested' })).status).toBe(422);
+    it('answers 400 naming the statuses for an unknown status in the body, and 422 for a bad UUID', async () => {
+      const tested = await api('POST', '/todos', { project_id: projectId, title: 'x', status: 'tested' });
+      expect(tested.status).toBe(400);
+      expect(tested.body).toEqual({ detail: 'status must be one of: new, in_progress, done (got "tested")' });
       expect((await api('POST', '/todos', { project_id: 'not-a-uuid', title: 'x' })).status).toBe(422);
       expect((await api('GET', '/todos/not-a-uuid')).status).toBe(422);
     });
@@ -126,7 +128,9 @@ describe('todos', () => {
       const todo = await newTodo();
       expect((await api('PUT', `/todos/${todo.id}`, { status: 'done' })).status).toBe(400);
       expect((await api('PUT', `/todos/${todo.id}`, { status: 'in_progress' })).status).toBe(200);
-      expect((await api('PUT', `/todos/${todo.id}`, { status: 'tested' })).status).toBe(422);
+      const tested = await api('PUT', `/todos/${todo.id}`, { status: 'tested' });
+      expect(tested.status).toBe(400);
+      expect(tested.body).toEqual({ detail: 'status must be one of: new, in_progress, done (got "tested")' });
     });
   });
 

@@ -1,39 +1,24 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 
-/** Every enum column's allowed values; CHECK constraints and API schemas both use these. */
-
-export const USER_ROLES = ['admin', 'team_leader', 'member'] as const;
-export const TEAM_ROLES = ['team_leader', 'member'] as const;
-export const TEAM_LANGUAGES = ['hu', 'en'] as const;
-export const INVITATION_TYPES = ['admin', 'team'] as const;
-export const PROJECT_STATUSES = ['active', 'paused', 'blocked', 'completed', 'archived'] as const;
-export const ELEMENT_TYPES = [
-  'module',
-  'feature',
-  'component',
-  'milestone',
-  'technical_block',
-  'decision_point',
-  'task',
-] as const;
-export const ELEMENT_STATUSES = ['new', 'in_progress', 'done', 'tested'] as const;
-export const DEPENDENCY_TYPES = ['blocks', 'requires', 'related'] as const;
-export const FEATURE_STATUSES = ['new', 'in_progress', 'done', 'tested', 'merged'] as const;
-export const TODO_STATUSES = ['new', 'in_progress', 'done'] as const;
-export const TODO_PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
-export const DOCUMENT_TYPES = [
-  'architecture',
-  'adr',
-  'domain',
-  'constraints',
-  'runbook',
-  'ai_instructions',
-  'notes',
-] as const;
-export const IDEA_STATUSES = ['draft', 'active', 'archived'] as const;
-export const BRANCH_STATUSES = ['active', 'merged', 'deleted'] as const;
-export const MCP_TOOL_PROFILES = ['core', 'standard', 'all'] as const;
+// The lists belong to the domain; re-exported so the schema files keep one import.
+export {
+  USER_ROLES,
+  TEAM_ROLES,
+  TEAM_LANGUAGES,
+  INVITATION_TYPES,
+  PROJECT_STATUSES,
+  ELEMENT_TYPES,
+  ELEMENT_STATUSES,
+  DEPENDENCY_TYPES,
+  FEATURE_STATUSES,
+  TODO_STATUSES,
+  TODO_PRIORITIES,
+  DOCUMENT_TYPES,
+  IDEA_STATUSES,
+  BRANCH_STATUSES,
+  MCP_TOOL_PROFILES,
+} from '../../domain/enums.js';
 
 /** `column IN ('a','b',…)` for a CHECK constraint; values are our own constants, never input. */
 export function oneOf(column: AnyPgColumn, values: readonly string[]): SQL {

@@ -1,4 +1,4 @@
-import type { DOCUMENT_TYPES } from '../../db/schema.js';
+import type { DOCUMENT_TYPES } from '../enums.js';
 
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 

@@ -6,13 +6,17 @@ import { requireProjectAccess, requireProjectWriter } from '../access.js';
 import type { ServiceContext } from '../context.js';
 import { NotFound, RuleViolation } from '../errors.js';
 import { mutate } from '../mutation.js';
+import { requireWithinDocumentQuota } from './quota.js';
 import type { Page, PageRequest } from '../pagination.js';
 import { type DocumentType, containsPattern } from './rules.js';
 
 // Every column but the search vector, which is as large as the content and only for the index.
 const { searchVector: _searchVector, ...documentColumns } = getTableColumns(documents);
+const { content: _content, ...summaryColumns } = documentColumns;
 
 export type DocumentRow = Omit<typeof documents.$inferSelect, 'searchVector'>;
+/** A document without its body: what lists that only name documents read (MCP resources and tools). */
+export type DocumentSummary = Omit<DocumentRow, 'content'>;
 
 export interface DocumentInput {
   projectId: string;
@@ -42,6 +46,7 @@ export async function createDocument(ctx: ServiceContext, input: DocumentInput):
   const project = await requireProjectWriter(ctx, input.projectId);
   return mutate(ctx, async (tx, record) => {
     await requireInProject(tx, project.id, input.elementId, input.featureId);
+    await requireWithinDocumentQuota(ctx, tx, project.id, input.content);
     const [document] = await tx
       .insert(documents)
       .values({
@@ -80,6 +85,34 @@ export async function createDocument(ctx: ServiceContext, input: DocumentInput):
 /** A project's documents, most recently updated first. */
 export async function listProjectDocuments(ctx: ServiceContext, projectId: string, filters: DocumentFilters, page: PageRequest): Promise<Page<DocumentRow>> {
   await requireProjectAccess(ctx, projectId, 'read');
+  const where = documentsWhere(projectId, filters);
+  const [items, total] = await Promise.all([
+    ctx.db.select(documentColumns).from(documents).where(where).orderBy(desc(documents.updatedAt), desc(documents.id)).limit(page.pageSize).offset(page.offset),
+    countDocuments(ctx, where),
+  ]);
+  return { items, total, page: page.page, pageSize: page.pageSize };
+}
+
+/**
+ * The same list without the bodies, which are up to 5 MiB each: the database never
+ * sends them, so naming a hundred documents costs a hundred titles, not their text.
+ */
+export async function listProjectDocumentSummaries(
+  ctx: ServiceContext,
+  projectId: string,
+  filters: DocumentFilters,
+  page: PageRequest,
+): Promise<Page<DocumentSummary>> {
+  await requireProjectAccess(ctx, projectId, 'read');
+  const where = documentsWhere(projectId, filters);
+  const [items, total] = await Promise.all([
+    ctx.db.select(summaryColumns).from(documents).where(where).orderBy(desc(documents.updatedAt), desc(documents.id)).limit(page.pageSize).offset(page.offset),
+    countDocuments(ctx, where),
+  ]);
+  return { items, total, page: page.page, pageSize: page.pageSize };
+}
+
+function documentsWhere(projectId: string, filters: DocumentFilters): SQL | undefined {
   const conditions: (SQL | undefined)[] = [eq(documents.projectId, projectId)];
   if (filters.type) conditions.push(eq(documents.type, filters.type));
   if (filters.elementId) conditions.push(eq(documents.elementId, filters.elementId));
@@ -88,12 +121,12 @@ export async function listProjectDocuments(ctx: ServiceContext, projectId: strin
     const pattern = containsPattern(filters.search);
     conditions.push(or(ilike(documents.title, pattern), ilike(documents.content, pattern)));
   }
-  const where = and(...conditions);
-  const [items, [totals]] = await Promise.all([
-    ctx.db.select(documentColumns).from(documents).where(where).orderBy(desc(documents.updatedAt), desc(documents.id)).limit(page.pageSize).offset(page.offset),
-    ctx.db.select({ total: count() }).from(documents).where(where),
-  ]);
-  return { items, total: totals?.total ?? 0, page: page.page, pageSize: page.pageSize };
+  return and(...conditions);
+}
+
+async function countDocuments(ctx: ServiceContext, where: SQL | undefined): Promise<number> {
+  const [totals] = await ctx.db.select({ total: count() }).from(documents).where(where);
+  return totals?.total ?? 0;
 }
 
 export async function getDocument(ctx: ServiceContext, documentId: string): Promise<DocumentRow> {
@@ -111,6 +144,7 @@ export async function updateDocument(ctx: ServiceContext, documentId: string, ch
     if (changes.title !== undefined) values.title = changes.title;
     if (changes.tags !== undefined) values.tags = changes.tags;
     if (changes.content !== undefined) {
+      await requireWithinDocumentQuota(ctx, tx, project.id, changes.content, documentId);
       values.content = changes.content;
       // Decided in SQL against the row's content as it is now, not as we read it.
       values.version = sql`case when ${documents.content} is distinct from ${changes.content} then ${documents.version} + 1 else ${documents.version} end`;

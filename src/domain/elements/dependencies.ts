@@ -1,5 +1,5 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { DEPENDENCY_TYPES } from '../../db/schema.js';
+import type { DEPENDENCY_TYPES } from '../enums.js';
 import { elementDependencies, projectElements } from '../../db/schema.js';
 import { requireProjectAccess } from '../access.js';
 import type { ServiceContext } from '../context.js';

@@ -1,4 +1,4 @@
-import type { ELEMENT_STATUSES } from '../../db/schema.js';
+import type { ELEMENT_STATUSES } from '../enums.js';
 
 export type ElementStatus = (typeof ELEMENT_STATUSES)[number];
 type WorkStatus = 'new' | 'in_progress' | 'done' | 'tested';

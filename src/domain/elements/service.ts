@@ -1,7 +1,7 @@
 import { and, asc, count, eq, isNotNull, or, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client.js';
-import type { ELEMENT_TYPES } from '../../db/schema.js';
+import type { ELEMENT_TYPES } from '../enums.js';
 import { documents, elementDependencies, featureElements, projectElements, todos } from '../../db/schema.js';
 import { type ProjectRow, requireProjectAccess, requireProjectWriter } from '../access.js';
 import type { ServiceContext } from '../context.js';

@@ -1,4 +1,4 @@
-import type { FEATURE_STATUSES } from '../../db/schema.js';
+import type { FEATURE_STATUSES } from '../enums.js';
 import { RuleViolation } from '../errors.js';
 
 export type FeatureStatus = (typeof FEATURE_STATUSES)[number];

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { type IDEA_STATUSES, ideas, projects } from '../../db/schema.js';
+import { ideas, projects } from '../../db/schema.js';
+import type { IDEA_STATUSES } from '../enums.js';
 import { type ProjectRow, readableTeamIds, requireTeamLeader, requireTeamReader, requireTeamWriter } from '../access.js';
 import type { ServiceContext } from '../context.js';
 import { NotFound, RuleViolation } from '../errors.js';

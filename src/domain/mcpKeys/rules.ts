@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MCP_TOOL_PROFILES } from '../../db/schema.js';
+import { MCP_TOOL_PROFILES } from '../enums.js';
 
 export type ToolProfile = (typeof MCP_TOOL_PROFILES)[number];
 export { MCP_TOOL_PROFILES };

@@ -1,4 +1,4 @@
-import type { PROJECT_STATUSES } from '../../db/schema.js';
+import type { PROJECT_STATUSES } from '../enums.js';
 
 export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
 

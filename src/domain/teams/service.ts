@@ -6,12 +6,17 @@ import type { ServiceContext } from '../context.js';
 import { Conflict, Forbidden, NotFound, RuleViolation, isUniqueViolation } from '../errors.js';
 import { type MutationRecorder, mutate } from '../mutation.js';
 import type { Page, PageRequest } from '../pagination.js';
-import { personalTeamNames, personalTeamOwnerName, type TeamLanguage } from './rules.js';
+import { personalTeamNames, personalTeamOwnerName, type TeamLanguage, teamNameProblem } from './rules.js';
 
 export type TeamRow = typeof teams.$inferSelect;
 export type MemberRow = typeof teamMembers.$inferSelect & { userName: string | null; userEmail: string };
 
 const duplicateName = (name: string) => new RuleViolation(`Team with name '${name}' already exists`);
+
+function checkTeamName(name: string): void {
+  const problem = teamNameProblem(name);
+  if (problem) throw new RuleViolation(problem);
+}
 
 /**
  * Records a change to a team or its membership: the audit row, and a `teamUpdated`
@@ -52,6 +57,7 @@ export function requireMayGrantTeamRole(ctx: ServiceContext, role: TeamRole): vo
 
 export async function createTeam(ctx: ServiceContext, input: { name: string; description?: string | null }): Promise<TeamRow> {
   requireAdmin(ctx.actor, 'Only admins can create teams');
+  checkTeamName(input.name);
   try {
     return await mutate(ctx, async (tx, record) => {
       const [team] = await tx
@@ -128,6 +134,7 @@ export async function updateTeam(
   changes: { name?: string | undefined; description?: string | null | undefined },
 ): Promise<TeamRow> {
   await requireTeamLeader(ctx, teamId, 'Only team leaders can edit the team');
+  if (changes.name !== undefined) checkTeamName(changes.name);
   try {
     return await mutate(ctx, async (tx, record) => {
       const [team] = await tx

@@ -1,4 +1,4 @@
-import type { TODO_PRIORITIES, TODO_STATUSES } from '../../db/schema.js';
+import type { TODO_PRIORITIES, TODO_STATUSES } from '../enums.js';
 import { RuleViolation } from '../errors.js';
 
 export type TodoStatus = (typeof TODO_STATUSES)[number];

@@ -1,4 +1,4 @@
-import { USER_ROLES } from '../../db/schema.js';
+import { USER_ROLES } from '../enums.js';
 
 export type UserRole = (typeof USER_ROLES)[number];
 

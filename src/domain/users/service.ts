@@ -14,7 +14,7 @@ import type { UserRow } from './presenter.js';
 import { normalizeEmail, type UserRole } from './rules.js';
 
 /** The global roles an admin can give, for the HTTP schemas (the one list lives in db/schema.ts). */
-export { USER_ROLES } from '../../db/schema.js';
+export { USER_ROLES } from '../enums.js';
 
 /**
  * Admin user management (the `/admin/users*` and `/admin/create-user` routes). Every

@@ -1,5 +1,6 @@
 import AjvCompiler, { type ValidatorFactory } from '@fastify/ajv-compiler';
 import { SerializerSelector, type SerializerFactory } from '@fastify/fast-json-stringify-compiler';
+import { unsafeValueIssues } from './input-guard.js';
 
 type Validate = ReturnType<ReturnType<ValidatorFactory>>;
 type Serialize = ReturnType<ReturnType<SerializerFactory>>;
@@ -81,14 +82,25 @@ export function lazySchemaCompilers(): {
 
 /**
  * A validator compiled on its first call. Fastify reads `validate.errors` right
- * after a failed call, so the wrapper passes that property through.
+ * after a failed call, so the wrapper passes that property through. Data the schema
+ * accepts is then checked for what no schema keyword refuses (input-guard.ts).
  */
 function lazyValidator(build: () => Validate): Validate {
   let compiled: Validate | undefined;
-  const validate = ((data: unknown) => (compiled ??= build())(data)) as Validate;
+  let guardErrors: Validate['errors'] = null;
+  const validate = ((data: unknown) => {
+    guardErrors = null;
+    const valid = (compiled ??= build())(data);
+    if (valid !== true) return valid;
+    const issues = unsafeValueIssues(data);
+    if (issues.length === 0) return true;
+    guardErrors = issues as Validate['errors'];
+    return false;
+  }) as Validate;
   Object.defineProperty(validate, 'errors', {
-    get: () => compiled?.errors ?? null,
+    get: () => guardErrors ?? compiled?.errors ?? null,
     set: (errors: Validate['errors']) => {
+      guardErrors = null;
       if (compiled) compiled.errors = errors;
     },
   });

@@ -1,6 +1,6 @@
 import { type Static, type TObject, type TSchema, Type } from '@sinclair/typebox';
 import { UUID_SOURCE } from '../../domain/ids.js';
-import type { Page } from '../../domain/pagination.js';
+import { MAX_OFFSET, MAX_PAGE, type Page } from '../../domain/pagination.js';
 
 /** The one id check (domain/ids.ts); Ajv's `uuid` format alone would also let `urn:uuid:…` through to the database. */
 export const Uuid = Type.String({ format: 'uuid', pattern: UUID_SOURCE, description: 'UUID' });
@@ -20,11 +20,15 @@ export const ErrorResponse = Type.Object(
 
 export const IdParams = Type.Object({ id: Uuid });
 
-/** Both pagination dialects; see domain/pagination.ts for which wins. */
+/**
+ * Both pagination dialects; see domain/pagination.ts for which wins. `page` and
+ * `skip` are bounded so the offset stays an exact integer PostgreSQL accepts (no
+ * list here has anywhere near 100 million rows).
+ */
 export const PaginationQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, default: undefined })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: undefined })),
   page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-  skip: Type.Optional(Type.Integer({ minimum: 0 })),
+  skip: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
 });
 
@@ -44,7 +48,7 @@ export function errors(...statuses: number[]) {
 
 export const MessageResponse = Type.Object({ message: Type.String() }, { additionalProperties: true });
 
-/** A string limited to `values`: one 422 issue ("must be equal to one of the allowed values"). */
+/** A string limited to `values`: outside them, a 400 naming them (http/plugins/errors.ts). */
 export const StringEnum = <const T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 

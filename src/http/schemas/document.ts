@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { DOCUMENT_TYPES } from '../../db/schema.js';
+import { DOCUMENT_TYPES } from '../../domain/enums.js';
 import type { DocumentRow } from '../../domain/documents/service.js';
 import { Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from './common.js';
 

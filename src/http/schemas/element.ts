@@ -1,5 +1,5 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { DEPENDENCY_TYPES, ELEMENT_STATUSES, ELEMENT_TYPES } from '../../db/schema.js';
+import { DEPENDENCY_TYPES, ELEMENT_STATUSES, ELEMENT_TYPES } from '../../domain/enums.js';
 import type { DependencyRow } from '../../domain/elements/dependencies.js';
 import type { TreeNode } from '../../domain/elements/rules.js';
 import type { ElementDeletePreview, ElementDetail, ElementRow } from '../../domain/elements/service.js';

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { FEATURE_STATUSES } from '../../db/schema.js';
+import { FEATURE_STATUSES } from '../../domain/enums.js';
 import { FEATURE_SORTS } from '../../domain/features/rules.js';
 import type { DeletePreview, FeatureRow } from '../../domain/features/service.js';
 import { Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from './common.js';

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { IDEA_STATUSES } from '../../db/schema.js';
+import { IDEA_STATUSES } from '../../domain/enums.js';
 import type { IdeaRow } from '../../domain/ideas/service.js';
 import { Nullable, OptionalBody, PaginationQuery, StringEnum, Timestamp, Uuid } from './common.js';
 import { ProjectStatus } from './project.js';

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { ProjectRow } from '../../domain/access.js';
-import { PROJECT_STATUSES } from '../../db/schema.js';
+import { PROJECT_STATUSES } from '../../domain/enums.js';
 import { Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from './common.js';
 
 export const ProjectStatus = StringEnum(PROJECT_STATUSES);

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { TODO_PRIORITIES, TODO_STATUSES } from '../../db/schema.js';
+import { TODO_PRIORITIES, TODO_STATUSES } from '../../domain/enums.js';
 import type { TodoRow } from '../../domain/todos/queries.js';
 import { Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from './common.js';
 

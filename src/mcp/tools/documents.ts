@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { DOCUMENT_TYPES } from '../../db/schema.js';
-import { type DocumentRow, createDocument, getDocument, listProjectDocuments, updateDocument } from '../../domain/documents/service.js';
+import { oneOf } from './one-of.js';
+import { DOCUMENT_TYPES } from '../../domain/enums.js';
+import { type DocumentRow, type DocumentSummary, createDocument, getDocument, listProjectDocumentSummaries, updateDocument } from '../../domain/documents/service.js';
 import { RuleViolation } from '../../domain/errors.js';
 import { getTodo } from '../../domain/todos/queries.js';
 import { compact } from './present.js';
@@ -9,12 +10,12 @@ import { type McpCallContext, type ToolDefinition, defineTool } from './types.js
 
 /** Project documents (reference/mcp.md §2.5): architecture notes, ADRs, constraints, runbooks. */
 
-const documentType = z.enum(DOCUMENT_TYPES);
+const documentType = oneOf(DOCUMENT_TYPES);
 // Documents are markdown up to 5 MiB over REST; an agent's tool call is kept well below.
 const CONTENT_MAX_CHARS = 1_000_000;
 const LIST_LIMIT_MAX = 200;
 
-function presentDocument(document: DocumentRow) {
+function presentDocument(document: DocumentSummary) {
   return compact({
     id: document.id,
     project_id: document.projectId,
@@ -60,7 +61,7 @@ export const documentTools: ToolDefinition[] = [
     annotations: { readOnlyHint: true },
     async handler(ctx, args) {
       const projectId = projectIdFor(ctx, args.projectId);
-      const page = await listProjectDocuments(
+      const page = await listProjectDocumentSummaries(
         ctx,
         projectId,
         { type: args.type, elementId: args.elementId, featureId: args.featureId, search: args.search },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ELEMENT_STATUSES, ELEMENT_TYPES } from '../../db/schema.js';
+import { oneOf } from './one-of.js';
+import { ELEMENT_STATUSES, ELEMENT_TYPES } from '../../domain/enums.js';
 import type { TreeNode } from '../../domain/elements/rules.js';
 import {
   type ElementRow,
@@ -83,7 +84,7 @@ async function loadVisibleElement(ctx: McpCallContext, elementId: string, level:
 const elementFields = {
   title: z.string().min(1).max(255),
   description: z.string().max(20000).nullable().optional(),
-  status: z.enum(ELEMENT_STATUSES).optional().describe('Usually left alone: it rolls up from the element’s todos and children'),
+  status: oneOf(ELEMENT_STATUSES).optional().describe('Usually left alone: it rolls up from the element’s todos and children'),
   position: z.number().int().min(0).max(1_000_000).nullable().optional(),
   definitionOfDone: z.string().max(5000).nullable().optional(),
 };
@@ -149,7 +150,7 @@ export const elementTools: ToolDefinition[] = [
     inputSchema: {
       projectId: idArg('Project id; optional when the connection is bound to a project').optional(),
       parentId: idArg('Parent element; omit for a root element').optional(),
-      type: z.enum(ELEMENT_TYPES),
+      type: oneOf(ELEMENT_TYPES),
       ...elementFields,
     },
     annotations: { readOnlyHint: false, destructiveHint: false },
@@ -175,7 +176,7 @@ export const elementTools: ToolDefinition[] = [
     inputSchema: {
       elementId: idArg('Element id'),
       parentId: uuidArg().nullable().optional().describe('New parent; null moves it to the root'),
-      type: z.enum(ELEMENT_TYPES).optional(),
+      type: oneOf(ELEMENT_TYPES).optional(),
       ...elementFields,
       title: elementFields.title.optional(),
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { FEATURE_STATUSES } from '../../db/schema.js';
+import { oneOf } from './one-of.js';
+import { FEATURE_STATUSES } from '../../domain/enums.js';
 import {
   createFeature,
   deleteFeature,
@@ -58,7 +59,7 @@ const listFeaturesTool = defineTool({
   name: 'mcp_list_features',
   description: 'Features of a project, most recently changed first, with progress.',
   profile: 'standard',
-  inputSchema: { projectId: uuid().optional(), status: z.enum(FEATURE_STATUSES).optional() },
+  inputSchema: { projectId: uuid().optional(), status: oneOf(FEATURE_STATUSES).optional() },
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const projectId = projectIdFor(ctx, args.projectId);
@@ -71,7 +72,7 @@ const updateFeatureStatus = defineTool({
   name: 'mcp_update_feature_status',
   description: 'Set a feature status (new, in_progress, done, tested, merged); tested/merged need all its todos done and the feature done.',
   profile: 'core',
-  inputSchema: { featureId, status: z.enum(FEATURE_STATUSES) },
+  inputSchema: { featureId, status: oneOf(FEATURE_STATUSES) },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async handler(ctx, args) {
     return presentFeature(await updateFeature(ctx, args.featureId, { status: args.status }));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneOf } from './one-of.js';
 import type { ProjectRow } from '../../domain/access.js';
 import { loadElement } from '../../domain/elements/service.js';
 import { RuleViolation } from '../../domain/errors.js';
@@ -49,14 +50,49 @@ const projectArg = idArg('Project id; optional when the connection is bound to a
 const positiveInt = z.number().int().min(1).max(10_000_000);
 const writeHints = { readOnlyHint: false, destructiveHint: false } as const;
 
-/** `type(scope): description [feature:id]`, the commit format the rules ask for. */
-const CONVENTIONAL_COMMIT = /^(\w+)(?:\(([^)]+)\))?:\s*(.+?)(?:\s*\[feature:([^\]]+)\])?$/;
+const WORD_CHAR = /^[A-Za-z0-9_]$/;
+const FEATURE_TAG = '[feature:';
 
+/**
+ * `type(scope): description [feature:id]`, the commit format the rules ask for, read
+ * by hand in one pass over the first line. A regex with a lazy description followed by
+ * optional blanks (`:\s*(.+?)(?:\s*\[feature:…\])?$`) backtracked quadratically on
+ * long runs of blanks: a 20 kB line held the event loop for a third of a second.
+ */
 export function parseCommitMessage(message: string) {
-  const firstLine = message.split(/\r?\n/, 1)[0]!.trim();
-  const match = CONVENTIONAL_COMMIT.exec(firstLine);
-  if (!match) return { type: null, scope: null, description: firstLine, feature_id: null, format: 'simple' as const };
-  return { type: match[1]!, scope: match[2] ?? null, description: match[3]!, feature_id: match[4] ?? null, format: 'conventional' as const };
+  const newline = message.indexOf('\n');
+  const firstLine = (newline === -1 ? message : message.slice(0, newline)).trim();
+  return parseConventional(firstLine) ?? { type: null, scope: null, description: firstLine, feature_id: null, format: 'simple' as const };
+}
+
+function parseConventional(line: string) {
+  let at = 0;
+  while (at < line.length && WORD_CHAR.test(line[at]!)) at += 1;
+  if (at === 0) return undefined;
+  const type = line.slice(0, at);
+  let scope: string | null = null;
+  if (line[at] === '(') {
+    const close = line.indexOf(')', at + 1);
+    if (close <= at + 1) return undefined; // no `)`, or an empty scope
+    scope = line.slice(at + 1, close);
+    at = close + 1;
+  }
+  if (line[at] !== ':') return undefined;
+  const rest = line.slice(at + 1).trimStart();
+  if (rest === '') return undefined;
+  let description = rest;
+  let featureId: string | null = null;
+  const tag = rest.endsWith(']') ? rest.lastIndexOf(FEATURE_TAG) : -1;
+  if (tag > 0) {
+    const id = rest.slice(tag + FEATURE_TAG.length, -1);
+    const before = rest.slice(0, tag).trimEnd();
+    // The description needs a character of its own, and an id has no `]` in it.
+    if (id !== '' && !id.includes(']') && before !== '') {
+      description = before;
+      featureId = id;
+    }
+  }
+  return { type, scope, description, feature_id: featureId, format: 'conventional' as const };
 }
 
 export const githubTools: ToolDefinition[] = [
@@ -175,7 +211,7 @@ export const githubTools: ToolDefinition[] = [
     inputSchema: {
       projectId: projectArg,
       labels: z.array(z.string().min(1).max(50)).max(20).optional(),
-      state: z.enum(['open', 'closed', 'all']).optional(),
+      state: oneOf(['open', 'closed', 'all']).optional(),
       createElements: z.boolean().optional(),
     },
     annotations: writeHints,
@@ -186,7 +222,7 @@ export const githubTools: ToolDefinition[] = [
     description:
       'Import the repository’s milestones as features and their issues as todos. Idempotent by milestone and issue number. Not available yet: answers "GitHub not connected".',
     profile: 'all',
-    inputSchema: { projectId: projectArg, state: z.enum(['open', 'closed', 'all']).optional() },
+    inputSchema: { projectId: projectArg, state: oneOf(['open', 'closed', 'all']).optional() },
     annotations: writeHints,
     handler: (ctx, args) => viaProject(ctx, args.projectId),
   }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { IDEA_STATUSES, PROJECT_STATUSES } from '../../db/schema.js';
+import { oneOf } from './one-of.js';
+import { IDEA_STATUSES, PROJECT_STATUSES } from '../../domain/enums.js';
 import { type IdeaRow, convertIdea, createIdea, getIdea, listIdeas, updateIdea } from '../../domain/ideas/service.js';
 import { getProject } from '../../domain/projects/service.js';
 import { compact } from './present.js';
@@ -34,7 +35,7 @@ export const ideaTools: ToolDefinition[] = [
       teamId: idArg('Team the idea belongs to (see mcp_list_teams)'),
       title: z.string().min(1).max(255),
       description: z.string().max(20000).optional(),
-      status: z.enum(IDEA_STATUSES).default('draft'),
+      status: oneOf(IDEA_STATUSES).default('draft'),
       tags: tags.optional(),
     },
     annotations: { readOnlyHint: false, destructiveHint: false },
@@ -48,7 +49,7 @@ export const ideaTools: ToolDefinition[] = [
     profile: 'standard',
     inputSchema: {
       teamId: idArg('Only this team’s ideas').optional(),
-      status: z.enum(IDEA_STATUSES).optional(),
+      status: oneOf(IDEA_STATUSES).optional(),
       limit: z.number().int().min(1).max(LIST_LIMIT_MAX).default(100),
     },
     annotations: { readOnlyHint: true },
@@ -81,7 +82,7 @@ export const ideaTools: ToolDefinition[] = [
       ideaId: idArg('Idea id'),
       title: z.string().min(1).max(255).optional(),
       description: z.string().max(20000).nullable().optional(),
-      status: z.enum(IDEA_STATUSES).optional(),
+      status: oneOf(IDEA_STATUSES).optional(),
       tags: tags.optional(),
     },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
@@ -99,7 +100,7 @@ export const ideaTools: ToolDefinition[] = [
       ideaId: idArg('Idea id'),
       projectName: z.string().min(1).max(255).optional(),
       projectDescription: z.string().max(20000).optional(),
-      projectStatus: z.enum(PROJECT_STATUSES).optional(),
+      projectStatus: oneOf(PROJECT_STATUSES).optional(),
       projectTags: tags.optional(),
       technologyTags: tags.optional(),
     },

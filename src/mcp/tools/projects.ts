@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PROJECT_STATUSES, TODO_STATUSES } from '../../db/schema.js';
+import { oneOf } from './one-of.js';
+import { PROJECT_STATUSES, TODO_STATUSES } from '../../domain/enums.js';
 import { DomainError, RuleViolation } from '../../domain/errors.js';
 import { isUuid } from '../../domain/ids.js';
 import { type TreeElement, getElementTree } from '../../domain/elements/tree.js';
@@ -124,7 +125,7 @@ const getActiveTodos = defineTool({
   profile: 'core',
   inputSchema: {
     projectId,
-    status: z.enum(TODO_STATUSES).optional(),
+    status: oneOf(TODO_STATUSES).optional(),
     featureId: uuid().optional(),
     userId: uuid().optional().describe('Only todos assigned to this user'),
   },
@@ -139,7 +140,7 @@ const getActiveTodos = defineTool({
 
 const projectFields = {
   description: z.string().max(10_000).nullable().optional(),
-  status: z.enum(PROJECT_STATUSES).optional(),
+  status: oneOf(PROJECT_STATUSES).optional(),
   tags: z.array(z.string().max(100)).max(50).optional(),
   technologyTags: z.array(z.string().max(100)).max(50).optional(),
   cursorInstructions: z.string().max(50_000).nullable().optional(),
@@ -164,7 +165,7 @@ const listProjectsTool = defineTool({
   name: 'mcp_list_projects',
   description: "List the projects of your teams, newest first (only the bound project when the key is scoped to one).",
   profile: 'core',
-  inputSchema: { status: z.enum(PROJECT_STATUSES).optional(), teamId: uuid().optional() },
+  inputSchema: { status: oneOf(PROJECT_STATUSES).optional(), teamId: uuid().optional() },
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const page = await listProjects(ctx, { status: args.status, teamId: args.teamId }, firstPage(LIST_CAP));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneOf } from './one-of.js';
 import { SEARCHABLE_TYPES, search } from '../../domain/search/service.js';
 import { idArg } from './project-scope.js';
 import { type ToolDefinition, defineTool } from './types.js';
@@ -14,7 +15,7 @@ export const searchTools: ToolDefinition[] = [
     inputSchema: {
       query: z.string().trim().min(1).max(500),
       projectId: idArg('Only this project (the bound project by default)').optional(),
-      types: z.array(z.enum(SEARCHABLE_TYPES)).max(3).optional().describe('Only these kinds (default: all three)'),
+      types: z.array(oneOf(SEARCHABLE_TYPES)).max(3).optional().describe('Only these kinds (default: all three)'),
       limit: z.number().int().min(1).max(50).default(10),
     },
     annotations: { readOnlyHint: true },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { TODO_PRIORITIES, TODO_STATUSES } from '../../db/schema.js';
+import { oneOf } from './one-of.js';
+import { TODO_PRIORITIES, TODO_STATUSES } from '../../domain/enums.js';
 import { DEFAULT_CLAIM_MINUTES, MAX_CLAIM_MINUTES, claimNextTodo, claimTodo, releaseTodo } from '../../domain/todos/claims.js';
 import { getTodo, listTodos } from '../../domain/todos/queries.js';
 import { assignTodo, createTodo, deleteTodo, setTodoStatus, updateTodo } from '../../domain/todos/service.js';
@@ -23,7 +24,7 @@ const createTodoTool = defineTool({
     projectId: uuid().optional(),
     description: z.string().max(20_000).optional(),
     featureId: uuid().optional(),
-    priority: z.enum(TODO_PRIORITIES).default('medium'),
+    priority: oneOf(TODO_PRIORITIES).default('medium'),
     blockedBy: z.array(uuid()).max(50).optional().describe('Todo ids this one waits for'),
   },
   annotations: { readOnlyHint: false, destructiveHint: false },
@@ -39,7 +40,7 @@ const updateTodoStatus = defineTool({
   description:
     'Move a todo new → in_progress → done (no skipping; moving back is allowed). Pass expectedVersion. Renews your claim; done releases it.',
   profile: 'core',
-  inputSchema: { todoId, status: z.enum(TODO_STATUSES), expectedVersion },
+  inputSchema: { todoId, status: oneOf(TODO_STATUSES), expectedVersion },
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     return presentTodo(await setTodoStatus(ctx, args.todoId, args.status, args.expectedVersion));
@@ -52,7 +53,7 @@ const listTodosTool = defineTool({
   profile: 'standard',
   inputSchema: {
     projectId: uuid().optional(),
-    status: z.enum(TODO_STATUSES).optional(),
+    status: oneOf(TODO_STATUSES).optional(),
     featureId: uuid().optional(),
     userId: uuid().optional().describe('Assignee'),
     limit: z.number().int().min(1).max(LIST_CAP).default(200),

@@ -27,7 +27,11 @@ export class McpSessionRegistry {
   private readonly sessions = new Map<string, McpSession>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly idleMs = SESSION_IDLE_MS) {
+  constructor(
+    private readonly idleMs = SESSION_IDLE_MS,
+    /** Open sessions one key may hold here (MCP_MAX_SESSIONS_PER_KEY); 0 = no cap. */
+    readonly maxPerKey = 0,
+  ) {
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
     this.sweeper.unref();
   }
@@ -38,6 +42,19 @@ export class McpSessionRegistry {
 
   get full(): boolean {
     return this.sessions.size >= MAX_SESSIONS;
+  }
+
+  /** True when `keyId` holds as many open sessions as it may; callers sweep idle ones first. */
+  atKeyCap(keyId: string): boolean {
+    if (this.maxPerKey === 0) return false;
+    let open = 0;
+    for (const session of this.sessions.values()) if (session.keyId === keyId) open += 1;
+    return open >= this.maxPerKey;
+  }
+
+  /** The refusal a client gets past the per-key cap. */
+  keyCapMessage(): string {
+    return `This API key already has ${this.maxPerKey} open MCP sessions, the most it may hold; close one (DELETE /mcp with its Mcp-Session-Id, or end its SSE stream) or wait for an idle one to expire`;
   }
 
   add(id: string, session: McpSession): void {

@@ -23,11 +23,18 @@ export class LegacySseTransport implements Transport {
   onmessage?: Transport['onmessage'];
   private open = false;
   private keepalive: NodeJS.Timeout | undefined;
+  private lifetime: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly response: ServerResponse,
     /** Where messages go, e.g. `/v1/mcp/messages`; the session id is appended. */
     private readonly messagesPath: string,
+    /**
+     * MCP_SSE_MAX_LIFETIME: the stream is ended after this long (0 = never), so a
+     * session cannot outlive what its key allowed when it opened for ever; clients
+     * reconnect and authenticate again.
+     */
+    private readonly maxLifetimeMs = 0,
   ) {}
 
   get endpoint(): string {
@@ -46,6 +53,10 @@ export class LegacySseTransport implements Transport {
     this.response.write(`event: endpoint\ndata: ${this.endpoint}\n\n`);
     this.keepalive = setInterval(() => this.response.write(': keep-alive\n\n'), KEEPALIVE_MS);
     this.keepalive.unref();
+    if (this.maxLifetimeMs > 0) {
+      this.lifetime = setTimeout(() => void this.close(), this.maxLifetimeMs);
+      this.lifetime.unref();
+    }
     this.response.on('close', () => this.finish());
   }
 
@@ -73,6 +84,7 @@ export class LegacySseTransport implements Transport {
     if (!this.open) return;
     this.open = false;
     clearInterval(this.keepalive);
+    clearTimeout(this.lifetime);
     this.onclose?.();
   }
 }

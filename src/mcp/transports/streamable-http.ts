@@ -52,7 +52,7 @@ export async function handleStreamableHttp(
     } else if (store) {
       const owner = await store.load(sessionId);
       if (owner && owner.keyId !== keyId) return reply.code(403).send({ detail: 'This MCP session was opened with another API key' });
-      if (owner && !sessions.full) {
+      if (owner && !sessions.full && !sessions.atKeyCap(keyId)) {
         session = await restoreSession(sessionId, sessions, store, { keyId, userId }, makeServer);
         store.refresh(sessionId);
       }
@@ -67,8 +67,9 @@ export async function handleStreamableHttp(
   }
 
   if (request.method === 'POST' && !sessionId && isInitializeRequest(body)) {
-    if (sessions.full) await sessions.sweep();
+    if (sessions.full || sessions.atKeyCap(keyId)) await sessions.sweep();
     if (sessions.full) return rpcError(reply, 503, -32000, 'Too many open MCP sessions; try again later');
+    if (sessions.atKeyCap(keyId)) return rpcError(reply, 429, -32000, sessions.keyCapMessage());
     const server = makeServer();
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
