@@ -39,6 +39,7 @@ export const CreateProjectBody = Type.Object({
   tags: Type.Optional(Tags),
   technology_tags: Type.Optional(Tags),
   cursor_instructions: Type.Optional(Nullable(LongText)),
+  github_repo_url: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
   resume_context: Type.Optional(Nullable(JsonObject)),
 });
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { PROJECT_STATUSES, TODO_STATUSES } from '../../db/schema.js';
-import { DomainError, RuleViolation } from '../../domain/errors.js';
-import { isUuid } from '../../domain/ids.js';
+import { DomainError } from '../../domain/errors.js';
 import { type TreeElement, getElementTree } from '../../domain/elements/tree.js';
 import type { TreeNode } from '../../domain/elements/rules.js';
 import { listProjectFeatures } from '../../domain/features/service.js';
+import { type IdentifyMethod, identifyProject } from '../../domain/projects/identify.js';
 import { buildResumeContext } from '../../domain/projects/resume-context.js';
 import { createProject, getProject, listProjects, updateProject } from '../../domain/projects/service.js';
 import { listAvailableTodos } from '../../domain/todos/claims.js';
@@ -20,6 +20,14 @@ const LIST_CAP = 1000;
 class ProjectNotIdentified extends DomainError {
   readonly status = 404;
 }
+
+const IDENTIFY_METHOD: Record<IdentifyMethod, string> = {
+  project_id: 'project id',
+  bound_project: 'bound project',
+  config: 'config.json',
+  git_remote: 'git remote',
+  folder_name: 'folder name',
+};
 
 /** Limits where 0 means "all" (capped, so one call cannot flood the context). */
 const limit = (fallback: number) => z.number().int().min(0).max(LIST_CAP).default(fallback);
@@ -41,18 +49,6 @@ function presentTree(nodes: TreeNode<TreeElement>[]): unknown[] {
       children: presentTree(children),
     }),
   );
-}
-
-/** A GitHub remote in one spelling: `github.com/owner/repo`, whatever URL form it came in. */
-export function normalizeRemote(url: string): string {
-  return url
-    .trim()
-    .toLowerCase()
-    .replace(/^git@([^:]+):/, '$1/')
-    .replace(/^[a-z+]+:\/\//, '')
-    .replace(/^[^@/]+@/, '')
-    .replace(/\.git$/, '')
-    .replace(/\/+$/, '');
 }
 
 const getProjectContext = defineTool({
@@ -152,10 +148,7 @@ const createProjectTool = defineTool({
   inputSchema: { name: z.string().min(1).max(255), teamId: uuid().describe('From mcp_list_teams'), ...projectFields },
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
-    const { githubRepoUrl, ...input } = args;
-    let project = await createProject(ctx, input);
-    if (githubRepoUrl) project = await updateProject(ctx, project.id, { githubRepoUrl });
-    return presentProject(project);
+    return presentProject(await createProject(ctx, args));
   },
 });
 
@@ -183,7 +176,7 @@ const updateProjectTool = defineTool({
   },
 });
 
-const identifyProject = defineTool({
+const identifyProjectTool = defineTool({
   name: 'mcp_identify_project_by_path',
   description:
     'Find the project of your workspace. Send what you know: the content of .intracker/config.json, the git remote URL, and the workspace path (its folder name is matched to project names). The server reads no files.',
@@ -195,33 +188,10 @@ const identifyProject = defineTool({
   },
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
-    const tried: string[] = [];
-    if (args.configJson !== undefined) {
-      tried.push('config.json');
-      let configured: unknown;
-      try {
-        configured = (JSON.parse(args.configJson) as { project_id?: unknown }).project_id;
-      } catch {
-        throw new RuleViolation('configJson is not valid JSON: send the file content as is');
-      }
-      if (isUuid(configured)) {
-        const project = await readProject(ctx, configured);
-        return { ...presentProject(project), project_id: project.id, method: 'config.json', path: args.path };
-      }
-    }
-    // A bound scope lists its project alone (domain/access.ts).
-    const candidates = (await listProjects(ctx, {}, firstPage(LIST_CAP))).items;
-    if (args.gitRemoteUrl) {
-      tried.push('git remote');
-      const remote = normalizeRemote(args.gitRemoteUrl);
-      const project = candidates.find((candidate) => candidate.githubRepoUrl && normalizeRemote(candidate.githubRepoUrl) === remote);
-      if (project) return { ...presentProject(project), project_id: project.id, method: 'git remote', path: args.path };
-    }
-    tried.push('folder name');
-    const folder = args.path.replace(/[\\/]+$/, '').split(/[\\/]/).pop()?.toLowerCase() ?? '';
-    const named = candidates.filter((candidate) => candidate.name.toLowerCase() === folder);
-    if (named.length === 1) return { ...presentProject(named[0]!), project_id: named[0]!.id, method: 'folder name', path: args.path };
-    if (named.length > 1) return { matches: named.map(presentProject), method: 'folder name (multiple)', path: args.path };
+    const found = await identifyProject(ctx, args);
+    if (found.kind === 'found') return { ...presentProject(found.project), project_id: found.project.id, method: IDENTIFY_METHOD[found.method], path: args.path };
+    if (found.kind === 'ambiguous') return { matches: found.matches.map(presentProject), method: `${IDENTIFY_METHOD[found.method]} (multiple)`, path: args.path };
+    const tried = found.tried.map((hint) => IDENTIFY_METHOD[hint.method]);
     throw new ProjectNotIdentified(
       `No project matches (tried: ${tried.join(', ')}). Ask the user which project this is (mcp_list_projects), or create one (mcp_create_project) and write its id to .intracker/config.json as {"project_id": "…"}`,
       { tried_methods: tried, path: args.path },
@@ -236,5 +206,5 @@ export const projectTools: ToolDefinition[] = [
   createProjectTool,
   listProjectsTool,
   updateProjectTool,
-  identifyProject,
+  identifyProjectTool,
 ];
