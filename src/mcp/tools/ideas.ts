@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IDEA_STATUSES, PROJECT_STATUSES } from '../../db/schema.js';
 import { type IdeaRow, convertIdea, createIdea, getIdea, listIdeas, updateIdea } from '../../domain/ideas/service.js';
 import { getProject } from '../../domain/projects/service.js';
-import { compact } from './present.js';
+import { compact, presentProject } from './present.js';
 import { idArg } from './project-scope.js';
 import { type ToolDefinition, defineTool } from './types.js';
 
@@ -109,13 +109,7 @@ export const ideaTools: ToolDefinition[] = [
       const before = await getIdea(ctx, ideaId);
       const project = await convertIdea(ctx, ideaId, input);
       return {
-        id: project.id,
-        name: project.name,
-        description: project.description,
-        status: project.status,
-        team_id: project.teamId,
-        tags: project.tags,
-        technology_tags: project.technologyTags,
+        ...presentProject(project),
         idea_id: ideaId,
         message: before.convertedToProjectId ? 'Idea was already converted to this project' : 'Idea converted to a new project',
       };

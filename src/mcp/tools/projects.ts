@@ -69,15 +69,7 @@ const getProjectContext = defineTool({
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const project = await readProject(ctx, args.projectId);
-    const head = compact({
-      id: project.id,
-      name: project.name,
-      description: project.description,
-      status: project.status,
-      tags: project.tags,
-      technology_tags: project.technologyTags,
-      cursor_instructions: project.cursorInstructions,
-    });
+    const head = presentProject(project);
     const [features, todos, tree] = await Promise.all([
       args.summaryOnly || args.includeFeatures ? listProjectFeatures(ctx, project.id, { sort: 'updated_at_desc' }, firstPage(all(args.featuresLimit))) : undefined,
       args.summaryOnly || args.includeTodos ? listTodos(ctx, { projectId: project.id }, firstPage(LIST_CAP)) : undefined,
