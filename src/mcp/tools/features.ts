@@ -13,6 +13,7 @@ import {
 import { projectIdFor, uuidArg } from './project-scope.js';
 import { compact, firstPage, presentFeature, presentTodo } from './present.js';
 import { type ToolDefinition, defineTool } from './types.js';
+import { AgentFeature, AgentTodo } from './output.js';
 
 const uuid = uuidArg;
 const featureId = uuid().describe('Feature UUID');
@@ -39,6 +40,10 @@ const getFeatureTool = defineTool({
   description: 'A feature with its progress, its todos (with version) and linked elements.',
   profile: 'core',
   inputSchema: { featureId },
+  outputSchema: AgentFeature.extend({
+    todos: z.array(AgentTodo),
+    elements: z.array(z.looseObject({ id: z.string(), title: z.string(), type: z.string() })),
+  }),
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const feature = await getFeature(ctx, args.featureId);

@@ -12,10 +12,21 @@ import { listTodos } from '../../domain/todos/queries.js';
 import { projectIdFor, uuidArg } from './project-scope.js';
 import { compact, firstPage, presentFeature, presentProject, presentTodo } from './present.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
+import { AgentFeature, AgentProject, AgentTodo } from './output.js';
 
 const uuid = uuidArg;
 const projectId = uuid().optional().describe('Project id (default: the bound project)');
 const LIST_CAP = 1000;
+
+/** domain/projects/resume-context.ts's answer, top level. */
+const RESUME_CONTEXT = z.looseObject({
+  project: z.looseObject({ id: z.string(), name: z.string(), status: z.string() }),
+  last: z.looseObject({ session_id: z.string() }).nullable(),
+  now: z.looseObject({ next_todos: z.array(z.looseObject({ id: z.string(), version: z.number() })) }),
+  next_blockers: z.array(z.looseObject({ id: z.string() })),
+  constraints: z.array(z.looseObject({ id: z.string() })),
+  cursor_instructions: z.string(),
+});
 
 class ProjectNotIdentified extends DomainError {
   readonly status = 404;
@@ -66,6 +77,16 @@ const getProjectContext = defineTool({
     todosLimit: limit(50),
     summaryOnly: z.boolean().default(false),
   },
+  outputSchema: z.object({
+    project: AgentProject,
+    summary: z.object({ feature_count: z.number(), active_todo_count: z.number(), element_count: z.number() }).optional(),
+    structure: z.array(z.looseObject({ id: z.string(), title: z.string() })).optional(),
+    features: z.array(AgentFeature).optional(),
+    features_total: z.number().optional(),
+    active_todos: z.array(AgentTodo).optional(),
+    active_todos_total: z.number().optional(),
+    resume_context: z.looseObject({}).optional(), // described by mcp_get_resume_context's schema
+  }),
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const project = await readProject(ctx, args.projectId);
@@ -99,6 +120,7 @@ const getResumeContext = defineTool({
     'Call first in every session. Where work stands for you: last session summary, next todos ranked for you (with version), blockers, constraints (ADRs), cursor instructions.',
   profile: 'core',
   inputSchema: { projectId, userId: uuid().optional().describe('Ignored: always the API key user') },
+  outputSchema: RESUME_CONTEXT,
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     return buildResumeContext(ctx, projectIdFor(ctx, args.projectId));
@@ -115,6 +137,7 @@ const getActiveTodos = defineTool({
     featureId: uuid().optional(),
     userId: uuid().optional().describe('Only todos assigned to this user'),
   },
+  outputSchema: z.object({ project_id: z.string(), todos: z.array(AgentTodo), count: z.number() }),
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const id = projectIdFor(ctx, args.projectId);
@@ -149,6 +172,7 @@ const listProjectsTool = defineTool({
   description: "List the projects of your teams, newest first (only the bound project when the key is scoped to one).",
   profile: 'core',
   inputSchema: { status: z.enum(PROJECT_STATUSES).optional(), teamId: uuid().optional() },
+  outputSchema: z.object({ projects: z.array(AgentProject), count: z.number() }),
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const page = await listProjects(ctx, { status: args.status, teamId: args.teamId }, firstPage(LIST_CAP));
@@ -178,6 +202,7 @@ const identifyProjectTool = defineTool({
     gitRemoteUrl: z.string().max(500).optional(),
     configJson: z.string().max(100_000).optional().describe('Content of .intracker/config.json'),
   },
+  outputSchema: z.looseObject({ project_id: z.string().optional(), method: z.string(), path: z.string(), matches: z.array(AgentProject).optional() }),
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const found = await identifyProject(ctx, args);

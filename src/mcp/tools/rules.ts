@@ -83,6 +83,7 @@ export const rulesTools: ToolDefinition[] = [
       projectId: idArg('Project id; optional when the connection is bound to a project').optional(),
       customInstructions: z.string().max(20_000).optional().describe('Use instead of the project’s stored cursor instructions'),
     },
+    outputSchema: z.object({ project_id: z.string(), language: z.enum(['en', 'hu']), target_path: z.string(), instructions: z.string(), content: z.string() }),
     annotations: { readOnlyHint: true },
     async handler(ctx, args) {
       const rules = await cursorRulesFor(ctx, projectIdFor(ctx, args.projectId), args.customInstructions);
@@ -101,6 +102,13 @@ export const rulesTools: ToolDefinition[] = [
       'Call FIRST in every session. Finds your project from what you know (projectId, the content of .intracker/config.json, the git remote URL or the folder path) and returns where to pick up: the last session, the next todos ranked for you (with versions), blockers, constraints, active elements, the workflow checklist. Then call mcp_load_cursor_rules to refresh the rules file.',
     profile: 'core',
     inputSchema: hintArgs,
+    outputSchema: z.looseObject({
+      workflow_enforced: z.literal(true),
+      method: z.string(),
+      project: z.looseObject({ id: z.string(), name: z.string(), status: z.string() }),
+      next_todos: z.array(z.looseObject({ id: z.string(), version: z.number() })),
+      workflow_checklist: z.array(z.string()),
+    }),
     annotations: { readOnlyHint: true },
     async handler(ctx, args) {
       const { project, method } = await workflowProject(ctx, args);

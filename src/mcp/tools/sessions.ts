@@ -41,6 +41,18 @@ export const sessionTools: ToolDefinition[] = [
       goal: z.string().max(2000).optional().describe('What this session is meant to achieve'),
       featureIds: idList('Features this session works on').optional(),
     },
+    outputSchema: z.object({
+      id: z.string(),
+      project_id: z.string(),
+      goal: z.string().nullable(),
+      feature_ids: z.array(z.string()),
+      started_at: z.string(),
+      workflow: z.object({
+        next_todos: z.array(z.looseObject({ id: z.string(), version: z.number() })),
+        blockers: z.number(),
+        reminder: z.string(),
+      }),
+    }),
     annotations: { readOnlyHint: false, destructiveHint: false },
     async handler(ctx, args) {
       const session = await startSession(ctx, { projectId: projectIdFor(ctx, args.projectId), goal: args.goal, featureIds: args.featureIds });
@@ -95,6 +107,7 @@ export const sessionTools: ToolDefinition[] = [
       completedFeatures: idList('Ids of features finished in this session').optional(),
       updatedElements: idList('Ids of elements changed in this session').optional(),
     },
+    outputSchema: z.object({ id: z.string(), project_id: z.string(), summary: z.string().nullable(), ended_at: z.string().nullable() }),
     annotations: { readOnlyHint: false, destructiveHint: false },
     async handler(ctx, args) {
       await loadOwnSession(ctx, args.sessionId);

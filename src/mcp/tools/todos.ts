@@ -6,6 +6,7 @@ import { assignTodo, createTodo, deleteTodo, setTodoStatus, updateTodo } from '.
 import { projectIdFor, uuidArg } from './project-scope.js';
 import { firstPage, presentTodo } from './present.js';
 import { type ToolDefinition, defineTool } from './types.js';
+import { AgentTodo } from './output.js';
 
 const uuid = uuidArg;
 const todoId = uuid().describe('Todo UUID');
@@ -26,6 +27,7 @@ const createTodoTool = defineTool({
     priority: z.enum(TODO_PRIORITIES).default('medium'),
     blockedBy: z.array(uuid()).max(50).optional().describe('Todo ids this one waits for'),
   },
+  outputSchema: AgentTodo,
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     const projectId = args.projectId === undefined ? ctx.scope.projectId : projectIdFor(ctx, args.projectId);
@@ -40,6 +42,7 @@ const updateTodoStatus = defineTool({
     'Move a todo new → in_progress → done (no skipping; moving back is allowed). Pass expectedVersion. Renews your claim; done releases it.',
   profile: 'core',
   inputSchema: { todoId, status: z.enum(TODO_STATUSES), expectedVersion },
+  outputSchema: AgentTodo,
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     return presentTodo(await setTodoStatus(ctx, args.todoId, args.status, args.expectedVersion));
@@ -113,6 +116,7 @@ const claimNext = defineTool({
     todoId: uuid().optional().describe('Claim this todo instead of the best one'),
     leaseMinutes: z.number().int().min(1).max(MAX_CLAIM_MINUTES).default(DEFAULT_CLAIM_MINUTES),
   },
+  outputSchema: z.object({ claimed: z.boolean(), todo: AgentTodo.optional(), message: z.string().optional() }),
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     const projectId = projectIdFor(ctx, args.projectId);
@@ -134,6 +138,7 @@ const releaseTodoTool = defineTool({
   description: 'Give up your claim on a todo you will not finish, so another agent can take it.',
   profile: 'core',
   inputSchema: { todoId },
+  outputSchema: AgentTodo,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async handler(ctx, args) {
     return presentTodo(await releaseTodo(ctx, args.todoId));
