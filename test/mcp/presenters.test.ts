@@ -71,4 +71,12 @@ describe('one presenter per entity, REST and MCP alike', () => {
     const project = listed.projects.find((candidate: Json) => candidate.id === world.projectId);
     expect(project).toEqual(asAgentSees(await rest(`/projects/${world.projectId}`)));
   });
+
+  it('elements and ideas', async () => {
+    const element = await ok(mcp, 'mcp_create_element', { projectId: world.projectId, type: 'module', title: 'Presented', description: 'an element' });
+    expect(element).toEqual(asAgentSees(await rest(`/elements/${element.id}`).then(({ todos: _t, dependencies: _d, ...shown }) => shown)));
+
+    const idea = await ok(mcp, 'mcp_create_idea', { teamId: world.team.id, title: 'Presented idea', tags: ['x'] });
+    expect(idea).toEqual(asAgentSees(await rest(`/ideas/${idea.id}`)));
+  });
 });

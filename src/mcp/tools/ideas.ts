@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { IDEA_STATUSES, PROJECT_STATUSES } from '../../db/schema.js';
 import { type IdeaRow, convertIdea, createIdea, getIdea, listIdeas, updateIdea } from '../../domain/ideas/service.js';
+import { presentIdea as sharedIdea } from '../../domain/ideas/presenter.js';
 import { getProject } from '../../domain/projects/service.js';
-import { compact, presentProject } from './present.js';
+import { forAgent, presentProject } from './present.js';
 import { idArg } from './project-scope.js';
 import { type ToolDefinition, defineTool } from './types.js';
 
@@ -11,19 +12,7 @@ import { type ToolDefinition, defineTool } from './types.js';
 const tags = z.array(z.string().min(1).max(50)).max(50);
 const LIST_LIMIT_MAX = 200;
 
-function presentIdea(idea: IdeaRow) {
-  return compact({
-    id: idea.id,
-    title: idea.title,
-    description: idea.description,
-    status: idea.status,
-    team_id: idea.teamId,
-    tags: idea.tags,
-    converted_to_project_id: idea.convertedToProjectId,
-    created_at: idea.createdAt,
-    updated_at: idea.updatedAt,
-  });
-}
+const presentIdea = (idea: IdeaRow) => forAgent(sharedIdea(idea));
 
 export const ideaTools: ToolDefinition[] = [
   defineTool({

@@ -29,7 +29,7 @@ export function compact<T extends Record<string, unknown>>(value: T): Partial<T>
 const LEFT_OUT = new Set(['created_by', 'updated_by', 'created_at', 'resume_context']);
 
 /** An entity as the shared presenter shows it to REST, minus its nulls, empty lists and `LEFT_OUT`. */
-function forAgent<T extends Record<string, unknown>>(presented: T): Partial<T> {
+export function forAgent<T extends Record<string, unknown>>(presented: T): Partial<T> {
   const kept = compact(presented) as Record<string, unknown>;
   for (const field of LEFT_OUT) delete kept[field];
   return kept as Partial<T>;
