@@ -79,4 +79,10 @@ describe('one presenter per entity, REST and MCP alike', () => {
     const idea = await ok(mcp, 'mcp_create_idea', { teamId: world.team.id, title: 'Presented idea', tags: ['x'] });
     expect(idea).toEqual(asAgentSees(await rest(`/ideas/${idea.id}`)));
   });
+
+  it('work sessions', async () => {
+    const started = await ok(mcp, 'mcp_start_session', { projectId: world.projectId, goal: 'present sessions' });
+    const updated = await ok(mcp, 'mcp_update_session', { sessionId: started.id, notes: 'halfway' });
+    expect(updated).toEqual(asAgentSees(await rest(`/sessions/${started.id}`)));
+  });
 });
