@@ -94,6 +94,25 @@ describe('structured tool results', () => {
     expect(CORE_TOOLS.filter((tool) => !called.has(tool))).toEqual([]);
   });
 
+  it('the todo, feature and project administration tools describe their results too', async () => {
+    const project = await structured('mcp_create_project', { name: unique('Admin-'), teamId: world.team.id });
+    await structured('mcp_update_project', { projectId: project.id, description: 'described' });
+    const feature = await structured('mcp_create_feature', { projectId: project.id, name: 'structured feature' });
+    await structured('mcp_list_features', { projectId: project.id });
+    await structured('mcp_update_feature_status', { featureId: feature.id, status: 'in_progress' });
+    const first = await structured('mcp_create_todo', { projectId: project.id, title: 'first' });
+    const second = await structured('mcp_create_todo', { projectId: project.id, title: 'second' });
+    const linked = await structured('mcp_link_todo_to_feature', { todoId: first.id, featureId: feature.id, expectedVersion: first.version });
+    const assigned = await structured('mcp_assign_todo', { todoId: linked.id, userId: world.leader.id, expectedVersion: linked.version });
+    await structured('mcp_add_todo_dependency', { todoId: assigned.id, blockedByTodoId: second.id });
+    await structured('mcp_list_todos', { projectId: project.id });
+    const element = (await mcp.callTool({ name: 'mcp_create_element', arguments: { projectId: project.id, type: 'module', title: 'linked' } })) as {
+      structuredContent?: { id: string };
+    };
+    await structured('mcp_link_element_to_feature', { featureId: feature.id, elementId: element.structuredContent!.id });
+    await structured('mcp_delete_todo', { todoId: second.id });
+  });
+
   it('a failure stays an isError result with its JSON text and no structured part', async () => {
     const result = (await mcp.callTool({ name: 'mcp_get_feature', arguments: { featureId: '00000000-0000-4000-8000-000000000000' } })) as {
       isError?: boolean;

@@ -29,6 +29,7 @@ const createFeatureTool = defineTool({
     description: z.string().max(20_000).optional(),
     elementIds: z.array(uuid()).max(100).optional(),
   },
+  outputSchema: AgentFeature,
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     return presentFeature(await createFeature(ctx, { ...args, projectId: projectIdFor(ctx, args.projectId) }));
@@ -64,6 +65,7 @@ const listFeaturesTool = defineTool({
   description: 'Features of a project, most recently changed first, with progress.',
   profile: 'standard',
   inputSchema: { projectId: uuid().optional(), status: z.enum(FEATURE_STATUSES).optional() },
+  outputSchema: z.object({ project_id: z.string(), features: z.array(AgentFeature), count: z.number() }),
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const projectId = projectIdFor(ctx, args.projectId);
@@ -77,6 +79,7 @@ const updateFeatureStatus = defineTool({
   description: 'Set a feature status: new, in_progress, done, tested, merged. tested/merged need every todo done and the feature done first.',
   profile: 'standard',
   inputSchema: { featureId, status: z.enum(FEATURE_STATUSES) },
+  outputSchema: AgentFeature,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async handler(ctx, args) {
     return presentFeature(await updateFeature(ctx, args.featureId, { status: args.status }));
@@ -88,6 +91,7 @@ const linkElement = defineTool({
   description: 'Link an element of the same project to a feature.',
   profile: 'standard',
   inputSchema: { featureId, elementId: uuid() },
+  outputSchema: z.object({ success: z.literal(true), feature_id: z.string(), element_id: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     await linkFeatureElement(ctx, args.featureId, args.elementId);

@@ -161,6 +161,7 @@ const createProjectTool = defineTool({
   description: 'Create a project in one of your teams (ask the user first). It comes with a "Default" element for todos.',
   profile: 'standard',
   inputSchema: { name: z.string().min(1).max(255), teamId: uuid().describe('From mcp_list_teams'), ...projectFields },
+  outputSchema: AgentProject,
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     return presentProject(await createProject(ctx, args));
@@ -185,6 +186,7 @@ const updateProjectTool = defineTool({
   description: 'Change a project (team leaders). Only the fields given change; null clears a text field.',
   profile: 'standard',
   inputSchema: { projectId, name: z.string().min(1).max(255).optional(), ...projectFields },
+  outputSchema: AgentProject,
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     const { projectId: given, ...changes } = args;

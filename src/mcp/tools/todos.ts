@@ -60,6 +60,7 @@ const listTodosTool = defineTool({
     userId: uuid().optional().describe('Assignee'),
     limit: z.number().int().min(1).max(LIST_CAP).default(200),
   },
+  outputSchema: z.object({ project_id: z.string(), todos: z.array(AgentTodo), count: z.number(), total: z.number() }),
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const projectId = projectIdFor(ctx, args.projectId);
@@ -77,6 +78,7 @@ const assignTodoTool = defineTool({
   description: 'Assign a todo to a team member (user id from mcp_get_team), or userId null to unassign.',
   profile: 'standard',
   inputSchema: { todoId, userId: uuid().nullable(), expectedVersion },
+  outputSchema: AgentTodo,
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     return presentTodo(await assignTodo(ctx, args.todoId, args.userId, args.expectedVersion));
@@ -88,6 +90,7 @@ const linkTodoToFeature = defineTool({
   description: 'Link a todo to a feature of its project, or featureId null to unlink. Feature progress is recomputed.',
   profile: 'standard',
   inputSchema: { todoId, featureId: uuid().nullable(), expectedVersion },
+  outputSchema: AgentTodo,
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     return presentTodo(await updateTodo(ctx, args.todoId, { featureId: args.featureId }, args.expectedVersion, 'todo.feature_linked'));
@@ -99,6 +102,7 @@ const deleteTodoTool = defineTool({
   description: 'Delete a todo for good (todos waiting for it stop waiting). Ask the user first.',
   profile: 'standard',
   inputSchema: { todoId },
+  outputSchema: z.object({ success: z.literal(true), deleted_todo_id: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: true },
   async handler(ctx, args) {
     await deleteTodo(ctx, args.todoId);
@@ -150,6 +154,7 @@ const addDependency = defineTool({
   description: 'Record that a todo waits for another todo of the same project (refused if it would make a cycle).',
   profile: 'standard',
   inputSchema: { todoId, blockedByTodoId: uuid().describe('The todo that must be done first'), expectedVersion },
+  outputSchema: AgentTodo,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async handler(ctx, args) {
     const todo = await getTodo(ctx, args.todoId);
