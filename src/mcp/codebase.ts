@@ -42,29 +42,3 @@ function packageDependencies(packageJson: string): Set<string> {
     return new Set();
   }
 }
-
-const DEFAULT_IGNORED = ['node_modules', '.git', '__pycache__', 'venv', '.venv', 'dist', 'build', '.idea', '.vscode', '.cursor', 'coverage'];
-
-/**
- * The directories worth an element, parents before children: relative paths cut to
- * `maxDepth` levels, without hidden folders or any segment matching an ignore pattern.
- */
-export function directoriesToImport(paths: string[], maxDepth: number, ignorePatterns: string[] = DEFAULT_IGNORED): string[] {
-  const kept = new Set<string>();
-  for (const raw of paths) {
-    const segments = raw.split('/').map((segment) => segment.trim()).filter((segment) => segment && segment !== '.');
-    if (segments.some((segment) => segment === '..' || segment.startsWith('.') || ignorePatterns.some((pattern) => segment.includes(pattern)))) continue;
-    for (let depth = 1; depth <= Math.min(segments.length, maxDepth); depth += 1) kept.add(segments.slice(0, depth).join('/'));
-  }
-  return [...kept].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
-}
-
-/** `user-settings` → `User Settings`. */
-export function titleFromDirectory(path: string): string {
-  const name = path.split('/').pop() ?? path;
-  return name
-    .split(/[-_\s]+/)
-    .filter(Boolean)
-    .map((word) => word[0]!.toUpperCase() + word.slice(1))
-    .join(' ');
-}

@@ -7,7 +7,7 @@ import { isUuid } from '../domain/ids.js';
 import { type FeatureRow, getFeature, listFeatureTodos, listProjectFeatures } from '../domain/features/service.js';
 import { getProject, listProjects } from '../domain/projects/service.js';
 import { RULES_FILE_PATH } from './rules-generator.js';
-import { firstPage, presentFeature } from './tools/present.js';
+import { firstPage, presentFeature, presentProject } from './tools/present.js';
 import { cursorRulesFor } from './tools/rules.js';
 import type { McpCallContext, McpContextSource } from './tools/types.js';
 
@@ -43,16 +43,7 @@ export function registerResources(server: McpServer, contextOf: McpContextSource
       reading(async () => {
         const ctx = await contextOf(request);
         const project = await readProject(ctx, variable(variables, 'projectId'));
-        return json(uri, {
-          id: project.id,
-          name: project.name,
-          description: project.description,
-          status: project.status,
-          tags: project.tags,
-          technology_tags: project.technologyTags,
-          cursor_instructions: project.cursorInstructions,
-          github_repo_url: project.githubRepoUrl,
-        });
+        return json(uri, presentProject(project));
       }),
   );
 

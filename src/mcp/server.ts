@@ -6,6 +6,7 @@ import { DomainError, isDataException } from '../domain/errors.js';
 import type { McpToolOutcome, Metrics } from '../infra/metrics.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
+import { ANY_OBJECT } from './tools/output.js';
 import type { McpCallContext, McpContextSource, McpRequestInfo, ToolDefinition, ToolProfile } from './tools/types.js';
 
 export const MCP_SERVER_NAME = 'intracker-mcp-server';
@@ -61,6 +62,8 @@ export function buildMcpServer(options: McpServerOptions): McpServer {
           })
           // No `$schema` line in every tool of tools/list: clients assume JSON Schema anyway.
           .meta({ $schema: undefined }),
+        // Every tool declares one, so every client gets structured results alike.
+        outputSchema: tool.outputSchema ?? ANY_OBJECT,
         annotations: { destructiveHint: false, ...tool.annotations },
       },
       ((args: Record<string, unknown>, request: McpRequestInfo) => runTool(tool, options.contextOf, request, args, options.log, options.metrics)) as never,
@@ -71,9 +74,17 @@ export function buildMcpServer(options: McpServerOptions): McpServer {
   return server;
 }
 
-/** Compact JSON: results go straight into an agent's context window. */
-export function jsonResult(value: unknown): CallToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(value ?? null) }] };
+/**
+ * Compact JSON (results go straight into an agent's context window), twice over: as `structuredContent` for clients that read the
+ * output schema, and as the same JSON in `content` for older ones. The structured
+ * copy is the text parsed back, so dates are the same ISO strings and both are equal.
+ */
+export function structuredResult(value: unknown): CallToolResult {
+  const text = JSON.stringify(value ?? null);
+  const parsed: unknown = JSON.parse(text);
+  // structuredContent must be an object; a tool answering anything else is a bug here.
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TypeError('A tool result must be a JSON object');
+  return { content: [{ type: 'text', text }], structuredContent: parsed as Record<string, unknown> };
 }
 
 export function errorResult(message: string, extra: Record<string, unknown> = {}): CallToolResult {
@@ -108,7 +119,7 @@ async function outcomeOf(
     // The key's scope (bound project, read-only) travels in the context and is
     // enforced by domain/access.ts, as for every other surface.
     const ctx: McpCallContext = await contextOf(request);
-    return { result: jsonResult(await tool.handler(ctx, args)), outcome: 'ok' };
+    return { result: structuredResult(await tool.handler(ctx, args)), outcome: 'ok' };
   } catch (error) {
     return failureResult(tool, error, log);
   }

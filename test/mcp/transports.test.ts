@@ -171,7 +171,8 @@ describe('tool profiles', () => {
 
     expect(sizes.core!.tools).toBeLessThan(sizes.standard!.tools);
     expect(sizes.standard!.tools).toBeLessThanOrEqual(sizes.all!.tools);
-    expect(sizes.core!.chars).toBeLessThan(12_000); // ≈ 3,000 tokens; test/mcp/core-profile.test.ts holds the budget
+    // Output schemas included; test/mcp/core-profile.test.ts holds the 3,000-token budget of what the model reads.
+    expect(sizes.core!.chars).toBeLessThan(24_000);
     process.stdout.write(`tools/list sizes: ${JSON.stringify(sizes)}\n`);
   });
 

@@ -19,15 +19,18 @@ export interface ProjectInput {
   tags?: string[] | undefined;
   technologyTags?: string[] | undefined;
   cursorInstructions?: string | null | undefined;
+  githubRepoUrl?: string | null | undefined;
   resumeContext?: Record<string, unknown> | null | undefined;
 }
 
 export type ProjectChanges = Partial<Omit<ProjectInput, 'resumeContext'>> & {
   resumeContext?: Record<string, unknown> | undefined;
-  githubRepoUrl?: string | null | undefined;
 };
 
-/** Any team member may start a project in their team; it comes with its "Default" element. */
+/**
+ * Any team member may start a project in their team, with its repository URL if
+ * known; it comes with its "Default" element. One write, one activity row, one event.
+ */
 export async function createProject(ctx: ServiceContext, input: ProjectInput): Promise<ProjectRow> {
   await requireTeamWriter(ctx, input.teamId);
   return mutate(ctx, (tx, record) => insertProject(tx, record, ctx.actor.id, input));
@@ -48,6 +51,7 @@ export async function insertProject(tx: DbOrTx, record: MutationRecorder, actorI
       tags: input.tags ?? [],
       technologyTags: input.technologyTags ?? [],
       cursorInstructions: input.cursorInstructions ?? null,
+      githubRepoUrl: input.githubRepoUrl ?? null,
       resumeContext: input.resumeContext ?? null,
       createdBy: actorId,
       updatedBy: actorId,

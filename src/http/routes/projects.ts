@@ -35,6 +35,7 @@ const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: body.tags,
         technologyTags: body.technology_tags,
         cursorInstructions: body.cursor_instructions,
+        githubRepoUrl: body.github_repo_url,
         resumeContext: body.resume_context,
       });
       return reply.status(201).send(presentProject(project));

@@ -4,6 +4,7 @@ import type { DependencyRow } from '../../domain/elements/dependencies.js';
 import type { TreeNode } from '../../domain/elements/rules.js';
 import type { ElementDeletePreview, ElementDetail, ElementRow } from '../../domain/elements/service.js';
 import type { ElementTree, TreeElement } from '../../domain/elements/tree.js';
+import { presentElementCore, presentElement as sharedPresenter } from '../../domain/elements/presenter.js';
 import { Nullable, StringEnum, Timestamp, Uuid } from './common.js';
 
 export const ElementType = StringEnum(ELEMENT_TYPES);
@@ -113,31 +114,8 @@ export const CreateDependencyBody = Type.Object({
 export const ProjectIdParams = Type.Object({ pid: Uuid });
 export const DependencyParams = Type.Object({ id: Uuid, dep_id: Uuid });
 
-function presentCore(element: ElementRow) {
-  return {
-    id: element.id,
-    project_id: element.projectId,
-    parent_id: element.parentId,
-    type: element.type,
-    title: element.title,
-    description: element.description,
-    status: element.status,
-    position: element.position,
-    created_at: element.createdAt,
-    updated_at: element.updatedAt,
-  };
-}
-
-export function presentElement(element: ElementRow): Static<typeof Element> {
-  return {
-    ...presentCore(element),
-    definition_of_done: element.definitionOfDone,
-    github_issue_number: element.githubIssueNumber,
-    github_issue_url: element.githubIssueUrl,
-    created_by: element.createdBy,
-    updated_by: element.updatedBy,
-  };
-}
+/** The one presenter REST and MCP share (domain/elements/presenter.ts), checked here against the response schema. */
+export const presentElement: (element: ElementRow) => Static<typeof Element> = sharedPresenter;
 
 export function presentElementDetail(detail: ElementDetail): Static<typeof ElementDetailResponse> {
   return {
@@ -155,7 +133,7 @@ type WireNode = Static<typeof ElementNode>;
 
 function presentNode(node: TreeNode<TreeElement>): WireNode {
   return {
-    ...presentCore(node.item),
+    ...presentElementCore(node.item),
     todos_count: node.item.todosCount,
     todos_done_count: node.item.todosDoneCount,
     features_count: node.item.linkedFeatures.length,

@@ -5,6 +5,7 @@ import type { DeletePreview, FeatureRow } from '../../domain/features/service.js
 import { Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from './common.js';
 import { Element } from './element.js';
 import { Todo, TodoStatus } from './todo.js';
+import { presentFeature as sharedPresenter } from '../../domain/features/presenter.js';
 
 export const FeatureStatus = StringEnum(FEATURE_STATUSES);
 const Name = Type.String({ minLength: 1, maxLength: 255 });
@@ -80,25 +81,6 @@ export const FeatureDeletePreview = Type.Object({
   branches_unlinked: Type.Integer(),
 });
 
-export function presentFeature(feature: FeatureRow): Static<typeof Feature> {
-  return {
-    id: feature.id,
-    project_id: feature.projectId,
-    name: feature.name,
-    description: feature.description,
-    status: feature.status as Static<typeof FeatureStatus>,
-    assigned_to: feature.assignedTo,
-    progress_percentage: feature.progressPercentage,
-    total_todos: feature.totalTodos,
-    completed_todos: feature.completedTodos,
-    created_by: feature.createdBy,
-    updated_by: feature.updatedBy,
-    created_at: feature.createdAt,
-    updated_at: feature.updatedAt,
-  };
-}
-
-
 export function presentDeletePreview(preview: DeletePreview): Static<typeof FeatureDeletePreview> {
   return {
     feature_id: preview.featureId,
@@ -110,3 +92,6 @@ export function presentDeletePreview(preview: DeletePreview): Static<typeof Feat
 }
 
 export const PaginationOnly = PaginationQuery;
+
+/** The one presenter REST and MCP share (domain/features/presenter.ts), checked here against the response schema. */
+export const presentFeature: (row: FeatureRow) => Static<typeof Feature> = sharedPresenter;

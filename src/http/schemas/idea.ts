@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { IDEA_STATUSES } from '../../domain/enums.js';
 import type { IdeaRow } from '../../domain/ideas/service.js';
+import { presentIdea as sharedPresenter } from '../../domain/ideas/presenter.js';
 import { Nullable, OptionalBody, PaginationQuery, StringEnum, Timestamp, Uuid } from './common.js';
 import { ProjectStatus } from './project.js';
 
@@ -56,18 +57,5 @@ export const IdeaListQuery = Type.Object({
   team_id: Type.Optional(Uuid),
 });
 
-export function presentIdea(idea: IdeaRow): Static<typeof Idea> {
-  return {
-    id: idea.id,
-    team_id: idea.teamId,
-    title: idea.title,
-    description: idea.description,
-    status: idea.status,
-    tags: idea.tags,
-    converted_to_project_id: idea.convertedToProjectId,
-    created_by: idea.createdBy,
-    updated_by: idea.updatedBy,
-    created_at: idea.createdAt,
-    updated_at: idea.updatedAt,
-  };
-}
+/** The one presenter REST and MCP share (domain/ideas/presenter.ts), checked here against the response schema. */
+export const presentIdea: (idea: IdeaRow) => Static<typeof Idea> = sharedPresenter;

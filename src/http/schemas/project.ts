@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { ProjectRow } from '../../domain/access.js';
 import { PROJECT_STATUSES } from '../../domain/enums.js';
 import { Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from './common.js';
+import { presentProject as sharedPresenter } from '../../domain/projects/presenter.js';
 
 export const ProjectStatus = StringEnum(PROJECT_STATUSES);
 const Name = Type.String({ minLength: 1, maxLength: 255 });
@@ -39,6 +40,7 @@ export const CreateProjectBody = Type.Object({
   tags: Type.Optional(Tags),
   technology_tags: Type.Optional(Tags),
   cursor_instructions: Type.Optional(Nullable(LongText)),
+  github_repo_url: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
   resume_context: Type.Optional(Nullable(JsonObject)),
 });
 
@@ -60,23 +62,5 @@ export const ProjectListQuery = Type.Object({
   team_id: Type.Optional(Uuid),
 });
 
-export function presentProject(project: ProjectRow): Static<typeof Project> {
-  return {
-    id: project.id,
-    team_id: project.teamId,
-    name: project.name,
-    description: project.description,
-    status: project.status,
-    tags: project.tags,
-    technology_tags: project.technologyTags,
-    cursor_instructions: project.cursorInstructions,
-    github_repo_url: project.githubRepoUrl,
-    github_repo_id: project.githubRepoId,
-    last_session_at: project.lastSessionAt,
-    resume_context: (project.resumeContext as Record<string, unknown> | null) ?? null,
-    created_by: project.createdBy,
-    updated_by: project.updatedBy,
-    created_at: project.createdAt,
-    updated_at: project.updatedAt,
-  };
-}
+/** The one presenter REST and MCP share (domain/projects/presenter.ts), checked here against the response schema. */
+export const presentProject: (row: ProjectRow) => Static<typeof Project> = sharedPresenter;

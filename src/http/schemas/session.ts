@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { ActiveUser, SessionRow } from '../../domain/sessions/service.js';
+import { presentSession as sharedPresenter } from '../../domain/sessions/presenter.js';
 import { Nullable, OptionalBody, PaginationQuery, Timestamp, Uuid } from './common.js';
 
 const Title = Type.String({ maxLength: 255 });
@@ -72,27 +73,8 @@ export const ActiveUsers = Type.Object({
   count: Type.Integer(),
 });
 
-export function presentSession(session: SessionRow): Static<typeof Session> {
-  return {
-    id: session.id,
-    project_id: session.projectId,
-    user_id: session.userId,
-    title: session.title,
-    goal: session.goal,
-    feature_ids: session.featureIds,
-    started_at: session.startedAt,
-    ended_at: session.endedAt,
-    summary: session.summary,
-    todos_completed: session.todosCompleted,
-    features_completed: session.featuresCompleted,
-    elements_updated: session.elementsUpdated,
-    notes: session.notes,
-    created_by: session.createdBy,
-    updated_by: session.updatedBy,
-    created_at: session.createdAt,
-    updated_at: session.updatedAt,
-  };
-}
+/** The one presenter REST and MCP share (domain/sessions/presenter.ts), checked here against the response schema. */
+export const presentSession: (session: SessionRow) => Static<typeof Session> = sharedPresenter;
 
 export function presentActiveUsers(users: ActiveUser[]): Static<typeof ActiveUsers> {
   return {

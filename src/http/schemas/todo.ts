@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { TODO_PRIORITIES, TODO_STATUSES } from '../../domain/enums.js';
 import type { TodoRow } from '../../domain/todos/queries.js';
 import { Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from './common.js';
+import { presentTodo as sharedPresenter } from '../../domain/todos/presenter.js';
 
 export const TodoStatus = StringEnum(TODO_STATUSES);
 export const TodoPriority = StringEnum(TODO_PRIORITIES);
@@ -90,30 +91,5 @@ export const TodoListQuery = Type.Object({
   status: Type.Optional(TodoStatus),
 });
 
-export function presentTodo(todo: TodoRow): Static<typeof Todo> {
-  return {
-    id: todo.id,
-    project_id: todo.projectId,
-    element_id: todo.elementId,
-    feature_id: todo.featureId,
-    title: todo.title,
-    description: todo.description,
-    status: todo.status as Static<typeof TodoStatus>,
-    position: todo.position,
-    priority: todo.priority,
-    blocker_reason: todo.blockerReason,
-    blocked_by: todo.blockedBy,
-    assigned_to: todo.assignedTo,
-    claimed_by: todo.claimedBy,
-    claim_expires_at: todo.claimExpiresAt,
-    version: todo.version,
-    github_issue_number: todo.githubIssueNumber,
-    github_pr_number: todo.githubPrNumber,
-    github_pr_url: todo.githubPrUrl,
-    completed_at: todo.completedAt,
-    created_by: todo.createdBy,
-    updated_by: todo.updatedBy,
-    created_at: todo.createdAt,
-    updated_at: todo.updatedAt,
-  };
-}
+/** The one presenter REST and MCP share (domain/todos/presenter.ts), checked here against the response schema. */
+export const presentTodo: (row: TodoRow) => Static<typeof Todo> = sharedPresenter;

@@ -1,15 +1,11 @@
-import { and, count, eq, isNull, ne } from 'drizzle-orm';
 import { z } from 'zod';
-import { projectElements } from '../../db/schema.js';
-import { createElement } from '../../domain/elements/service.js';
+import { importElementStructure } from '../../domain/elements/import.js';
 import { getProject } from '../../domain/projects/service.js';
-import { DEFAULT_ELEMENT } from '../../domain/projects/rules.js';
-import { analyzeCodebase, directoriesToImport, titleFromDirectory } from '../codebase.js';
+import { analyzeCodebase } from '../codebase.js';
 import { idArg, projectIdFor } from './project-scope.js';
 import { type ToolDefinition, defineTool } from './types.js';
 
 const projectArg = idArg('Project id; optional when the connection is bound to a project').optional();
-const MAX_DIRECTORIES = 200;
 
 /**
  * The import and analysis tools of reference/mcp.md §2.8 that need no GitHub. They
@@ -41,7 +37,8 @@ export const codebaseTools: ToolDefinition[] = [
     description:
       'Create the project’s element tree from your checkout’s folders: send their relative paths ("src", "src/api", …); each folder up to maxDepth ' +
       '(default 3) becomes a module element, nested like the folders, titled from its name, described by the first 500 characters of its README if you send it. ' +
-      'Hidden and ignored folders (node_modules, dist, …) are skipped. Refused when the project already has root elements besides "Default".',
+      'Hidden and ignored folders (node_modules, dist, …) are skipped; at most 200 elements. All or nothing: an entry with ".." or a folder name that gives no title refuses the whole import. ' +
+      'Refused when the project already has root elements besides "Default".',
     profile: 'all',
     inputSchema: {
       projectId: projectArg,
@@ -52,34 +49,11 @@ export const codebaseTools: ToolDefinition[] = [
     },
     annotations: { readOnlyHint: false, destructiveHint: false },
     handler: async (ctx, args) => {
-      const project = await getProject(ctx, projectIdFor(ctx, args.projectId));
-      const [existing] = await ctx.db
-        .select({ total: count() })
-        .from(projectElements)
-        .where(and(eq(projectElements.projectId, project.id), isNull(projectElements.parentId), ne(projectElements.title, DEFAULT_ELEMENT.title)));
-      if ((existing?.total ?? 0) > 0) {
-        return { warning: 'The project already has an element structure; nothing was created.', existing_elements_count: existing!.total };
+      const result = await importElementStructure(ctx, { ...args, projectId: projectIdFor(ctx, args.projectId) });
+      if (result.kind === 'refused') {
+        return { warning: 'The project already has an element structure; nothing was created.', existing_elements_count: result.existingElements };
       }
-      const paths = directoriesToImport(args.directories, args.maxDepth ?? 3, args.ignorePatterns).slice(0, MAX_DIRECTORIES);
-      const created = new Map<string, string>();
-      // Parents come first in `paths`, so each folder's parent element already exists.
-      for (const path of paths) {
-        const parentPath = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : undefined;
-        const element = await createElement(ctx, {
-          projectId: project.id,
-          parentId: parentPath ? created.get(parentPath) : null,
-          type: 'module',
-          title: titleFromDirectory(path).slice(0, 255),
-          description: args.readmes?.[path]?.slice(0, 500) ?? null,
-        });
-        created.set(path, element.id);
-      }
-      return {
-        success: true,
-        project_id: project.id,
-        elements_created: created.size,
-        elements: [...created].map(([path, id]) => ({ id, path })),
-      };
+      return { success: true, project_id: result.projectId, elements_created: result.elements.length, elements: result.elements };
     },
   }),
 ];

@@ -11,9 +11,10 @@ import {
   previewElementDelete,
   updateElement,
 } from '../../domain/elements/service.js';
+import { presentElement as sharedElement } from '../../domain/elements/presenter.js';
 import { type TreeElement, getElementTree } from '../../domain/elements/tree.js';
 import { listTodos } from '../../domain/todos/queries.js';
-import { compact } from './present.js';
+import { forAgent } from './present.js';
 import { idArg, projectIdFor, uuidArg } from './project-scope.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
 
@@ -61,20 +62,7 @@ function countNodes(nodes: TreeNode<TreeElement>[]): number {
   return nodes.reduce((sum, node) => sum + 1 + countNodes(node.children), 0);
 }
 
-function presentElement(element: ElementRow) {
-  return compact({
-    id: element.id,
-    project_id: element.projectId,
-    parent_id: element.parentId,
-    type: element.type,
-    title: element.title,
-    description: element.description,
-    status: element.status,
-    position: element.position,
-    definition_of_done: element.definitionOfDone,
-    github_issue_number: element.githubIssueNumber,
-  });
-}
+const presentElement = (element: ElementRow) => forAgent(sharedElement(element));
 
 async function loadVisibleElement(ctx: McpCallContext, elementId: string, level: 'read' | 'write'): Promise<ElementRow> {
   const { element } = await loadElement(ctx, elementId, level);

@@ -14,6 +14,7 @@ import {
 import { projectIdFor, uuidArg } from './project-scope.js';
 import { compact, firstPage, presentFeature, presentTodo } from './present.js';
 import { type ToolDefinition, defineTool } from './types.js';
+import { AgentFeature, AgentTodo } from './output.js';
 
 const uuid = uuidArg;
 const featureId = uuid().describe('Feature UUID');
@@ -29,6 +30,7 @@ const createFeatureTool = defineTool({
     description: z.string().max(20_000).optional(),
     elementIds: z.array(uuid()).max(100).optional(),
   },
+  outputSchema: AgentFeature,
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     return presentFeature(await createFeature(ctx, { ...args, projectId: projectIdFor(ctx, args.projectId) }));
@@ -40,6 +42,10 @@ const getFeatureTool = defineTool({
   description: 'A feature with its progress, its todos (with version) and linked elements.',
   profile: 'core',
   inputSchema: { featureId },
+  outputSchema: AgentFeature.extend({
+    todos: z.array(AgentTodo),
+    elements: z.array(z.looseObject({ id: z.string(), title: z.string(), type: z.string() })),
+  }),
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const feature = await getFeature(ctx, args.featureId);
@@ -60,6 +66,7 @@ const listFeaturesTool = defineTool({
   description: 'Features of a project, most recently changed first, with progress.',
   profile: 'standard',
   inputSchema: { projectId: uuid().optional(), status: oneOf(FEATURE_STATUSES).optional() },
+  outputSchema: z.object({ project_id: z.string(), features: z.array(AgentFeature), count: z.number() }),
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const projectId = projectIdFor(ctx, args.projectId);
@@ -73,6 +80,7 @@ const updateFeatureStatus = defineTool({
   description: 'Set a feature status (new, in_progress, done, tested, merged); tested/merged need all its todos done and the feature done.',
   profile: 'core',
   inputSchema: { featureId, status: oneOf(FEATURE_STATUSES) },
+  outputSchema: AgentFeature,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async handler(ctx, args) {
     return presentFeature(await updateFeature(ctx, args.featureId, { status: args.status }));
@@ -84,6 +92,7 @@ const linkElement = defineTool({
   description: 'Link an element of the same project to a feature.',
   profile: 'standard',
   inputSchema: { featureId, elementId: uuid() },
+  outputSchema: z.object({ success: z.literal(true), feature_id: z.string(), element_id: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     await linkFeatureElement(ctx, args.featureId, args.elementId);

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { oneOf } from './one-of.js';
 import { IDEA_STATUSES, PROJECT_STATUSES } from '../../domain/enums.js';
 import { type IdeaRow, convertIdea, createIdea, getIdea, listIdeas, updateIdea } from '../../domain/ideas/service.js';
+import { presentIdea as sharedIdea } from '../../domain/ideas/presenter.js';
 import { getProject } from '../../domain/projects/service.js';
-import { compact } from './present.js';
+import { forAgent, presentProject } from './present.js';
 import { idArg } from './project-scope.js';
 import { type ToolDefinition, defineTool } from './types.js';
 
@@ -12,19 +13,7 @@ import { type ToolDefinition, defineTool } from './types.js';
 const tags = z.array(z.string().min(1).max(50)).max(50);
 const LIST_LIMIT_MAX = 200;
 
-function presentIdea(idea: IdeaRow) {
-  return compact({
-    id: idea.id,
-    title: idea.title,
-    description: idea.description,
-    status: idea.status,
-    team_id: idea.teamId,
-    tags: idea.tags,
-    converted_to_project_id: idea.convertedToProjectId,
-    created_at: idea.createdAt,
-    updated_at: idea.updatedAt,
-  });
-}
+const presentIdea = (idea: IdeaRow) => forAgent(sharedIdea(idea));
 
 export const ideaTools: ToolDefinition[] = [
   defineTool({
@@ -110,13 +99,7 @@ export const ideaTools: ToolDefinition[] = [
       const before = await getIdea(ctx, ideaId);
       const project = await convertIdea(ctx, ideaId, input);
       return {
-        id: project.id,
-        name: project.name,
-        description: project.description,
-        status: project.status,
-        team_id: project.teamId,
-        tags: project.tags,
-        technology_tags: project.technologyTags,
+        ...presentProject(project),
         idea_id: ideaId,
         message: before.convertedToProjectId ? 'Idea was already converted to this project' : 'Idea converted to a new project',
       };

@@ -1,12 +1,15 @@
+import { presentFeature as sharedFeature } from '../../domain/features/presenter.js';
 import type { FeatureRow } from '../../domain/features/service.js';
+import { presentProject as sharedProject } from '../../domain/projects/presenter.js';
 import type { ProjectRow } from '../../domain/projects/service.js';
+import { presentTodo as sharedTodo } from '../../domain/todos/presenter.js';
 import type { TodoRow } from '../../domain/todos/queries.js';
 import type { PageRequest } from '../../domain/pagination.js';
 
 /**
- * The shapes tools answer with: snake_case like the REST API, nulls and empty lists
- * left out (every character lands in an agent's context window). Every todo carries
- * its `version`, so the agent can pass it back as `expectedVersion`.
+ * Tools answer with the entity presenters REST uses (domain/<entity>/presenter.ts),
+ * nulls and empty lists left out: every character lands in an agent's context window.
+ * Every todo carries its `version`, so the agent can pass it back as `expectedVersion`.
  */
 
 /** Drops null, undefined and empty-array fields. */
@@ -42,55 +45,25 @@ export function prune(value: unknown): unknown {
   return out;
 }
 
-export function presentTodo(todo: TodoRow) {
-  const claimLive = todo.claimedBy && todo.claimExpiresAt && todo.claimExpiresAt.getTime() > Date.now();
-  return compact({
-    id: todo.id,
-    title: todo.title,
-    description: todo.description,
-    status: todo.status,
-    priority: todo.priority,
-    version: todo.version,
-    project_id: todo.projectId,
-    element_id: todo.elementId,
-    feature_id: todo.featureId,
-    assigned_to: todo.assignedTo,
-    claimed_by: claimLive ? todo.claimedBy : null,
-    claim_expires_at: claimLive ? todo.claimExpiresAt : null,
-    blocker_reason: todo.blockerReason,
-    blocked_by: todo.blockedBy,
-  });
+/**
+ * Fields an agent has no use for on every entity: who made it and when (the audit
+ * tools answer that). The resume context rides in `mcp_get_resume_context` alone.
+ */
+const LEFT_OUT = new Set(['created_by', 'updated_by', 'created_at', 'resume_context']);
+
+/** An entity as the shared presenter shows it to REST, minus its nulls, empty lists and `LEFT_OUT`. */
+export function forAgent<T extends Record<string, unknown>>(presented: T): Partial<T> {
+  const kept = compact(presented) as Record<string, unknown>;
+  for (const field of LEFT_OUT) delete kept[field];
+  return kept as Partial<T>;
 }
 
-export function presentFeature(feature: FeatureRow) {
-  return compact({
-    id: feature.id,
-    project_id: feature.projectId,
-    name: feature.name,
-    description: feature.description,
-    status: feature.status,
-    progress_percentage: feature.progressPercentage,
-    total_todos: feature.totalTodos,
-    completed_todos: feature.completedTodos,
-    assigned_to: feature.assignedTo,
-  });
-}
+export const presentTodo = (todo: TodoRow) => forAgent(sharedTodo(todo));
+export const presentFeature = (feature: FeatureRow) => forAgent(sharedFeature(feature));
+export const presentProject = (project: ProjectRow) => forAgent(sharedProject(project));
 
-export function presentProject(project: ProjectRow) {
-  return compact({
-    id: project.id,
-    name: project.name,
-    description: project.description,
-    status: project.status,
-    team_id: project.teamId,
-    tags: project.tags,
-    technology_tags: project.technologyTags,
-    cursor_instructions: project.cursorInstructions,
-    github_repo_url: project.githubRepoUrl,
-    updated_at: project.updatedAt,
-    last_session_at: project.lastSessionAt,
-  });
-}
+/** The fields `forAgent` leaves out, for the output schemas that describe its result. */
+export const AGENT_LEFT_OUT: ReadonlySet<string> = LEFT_OUT;
 
 /** One window of `size` rows from the start; tools answer lists in one page. */
 export function firstPage(size: number): PageRequest {

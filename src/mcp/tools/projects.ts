@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { oneOf } from './one-of.js';
 import { PROJECT_STATUSES, TODO_STATUSES } from '../../domain/enums.js';
-import { DomainError, RuleViolation } from '../../domain/errors.js';
-import { isUuid } from '../../domain/ids.js';
+import { DomainError } from '../../domain/errors.js';
 import { type TreeElement, getElementTree } from '../../domain/elements/tree.js';
 import type { TreeNode } from '../../domain/elements/rules.js';
 import { listProjectFeatures } from '../../domain/features/service.js';
+import { type IdentifyMethod, identifyProject } from '../../domain/projects/identify.js';
 import { buildResumeContext } from '../../domain/projects/resume-context.js';
 import { createProject, getProject, listProjects, updateProject } from '../../domain/projects/service.js';
 import { listAvailableTodos } from '../../domain/todos/claims.js';
@@ -13,14 +13,36 @@ import { listTodos } from '../../domain/todos/queries.js';
 import { projectIdFor, uuidArg } from './project-scope.js';
 import { compact, firstPage, presentFeature, presentProject, presentTodo, prune } from './present.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
+import { AgentFeature, AgentProject, AgentTodo } from './output.js';
 
 const uuid = uuidArg;
 const projectId = uuid().optional().describe('Project id (default: the bound project)');
 const LIST_CAP = 1000;
 
+/**
+ * domain/projects/resume-context.ts's answer, top level. Pruned (present.ts `prune`):
+ * what is empty is left out, so everything but the project may be missing.
+ */
+const RESUME_CONTEXT = z.looseObject({
+  project: z.looseObject({ id: z.string(), name: z.string(), status: z.string() }),
+  last: z.looseObject({ session_id: z.string() }).optional(),
+  now: z.looseObject({ next_todos: z.array(z.looseObject({ id: z.string(), version: z.number() })).optional() }).optional(),
+  next_blockers: z.array(z.looseObject({ id: z.string() })).optional(),
+  constraints: z.array(z.looseObject({ id: z.string() })).optional(),
+  cursor_instructions: z.string().optional(),
+});
+
 class ProjectNotIdentified extends DomainError {
   readonly status = 404;
 }
+
+const IDENTIFY_METHOD: Record<IdentifyMethod, string> = {
+  project_id: 'project id',
+  bound_project: 'bound project',
+  config: 'config.json',
+  git_remote: 'git remote',
+  folder_name: 'folder name',
+};
 
 /** Limits where 0 means "all" (capped, so one call cannot flood the context). */
 const limit = (fallback: number) => z.number().int().min(0).max(LIST_CAP).default(fallback);
@@ -44,18 +66,6 @@ function presentTree(nodes: TreeNode<TreeElement>[]): unknown[] {
   );
 }
 
-/** A GitHub remote in one spelling: `github.com/owner/repo`, whatever URL form it came in. */
-export function normalizeRemote(url: string): string {
-  return url
-    .trim()
-    .toLowerCase()
-    .replace(/^git@([^:]+):/, '$1/')
-    .replace(/^[a-z+]+:\/\//, '')
-    .replace(/^[^@/]+@/, '')
-    .replace(/\.git$/, '')
-    .replace(/\/+$/, '');
-}
-
 const getProjectContext = defineTool({
   name: 'mcp_get_project_context',
   description:
@@ -71,18 +81,20 @@ const getProjectContext = defineTool({
     todosLimit: limit(50),
     summaryOnly: z.boolean().default(false),
   },
+  outputSchema: z.object({
+    project: AgentProject,
+    summary: z.object({ feature_count: z.number(), active_todo_count: z.number(), element_count: z.number() }).optional(),
+    structure: z.array(z.looseObject({ id: z.string(), title: z.string() })).optional(),
+    features: z.array(AgentFeature).optional(),
+    features_total: z.number().optional(),
+    active_todos: z.array(AgentTodo).optional(),
+    active_todos_total: z.number().optional(),
+    resume_context: z.looseObject({}).optional(), // described by mcp_get_resume_context's schema
+  }),
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const project = await readProject(ctx, args.projectId);
-    const head = compact({
-      id: project.id,
-      name: project.name,
-      description: project.description,
-      status: project.status,
-      tags: project.tags,
-      technology_tags: project.technologyTags,
-      cursor_instructions: project.cursorInstructions,
-    });
+    const head = presentProject(project);
     const [features, todos, tree] = await Promise.all([
       args.summaryOnly || args.includeFeatures ? listProjectFeatures(ctx, project.id, { sort: 'updated_at_desc' }, firstPage(all(args.featuresLimit))) : undefined,
       args.summaryOnly || args.includeTodos ? listTodos(ctx, { projectId: project.id }, firstPage(LIST_CAP)) : undefined,
@@ -112,6 +124,7 @@ const getResumeContext = defineTool({
     'Where work stands for you: last session summary, next todos ranked for you (with version), blockers, constraints (ADRs), cursor instructions. Call it first.',
   profile: 'core',
   inputSchema: { projectId, userId: uuid().optional().describe('Ignored: always the API key user') },
+  outputSchema: RESUME_CONTEXT,
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     // Left-out fields, not nulls and empty lists: every character is read into the agent's context.
@@ -129,6 +142,7 @@ const getActiveTodos = defineTool({
     featureId: uuid().optional(),
     userId: uuid().optional().describe('Only todos assigned to this user'),
   },
+  outputSchema: z.object({ project_id: z.string(), todos: z.array(AgentTodo), count: z.number() }),
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const id = projectIdFor(ctx, args.projectId);
@@ -152,12 +166,10 @@ const createProjectTool = defineTool({
   description: 'Create a project in one of your teams (ask the user first). It comes with a "Default" element for todos.',
   profile: 'standard',
   inputSchema: { name: z.string().min(1).max(255), teamId: uuid().describe('From mcp_list_teams'), ...projectFields },
+  outputSchema: AgentProject,
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
-    const { githubRepoUrl, ...input } = args;
-    let project = await createProject(ctx, input);
-    if (githubRepoUrl) project = await updateProject(ctx, project.id, { githubRepoUrl });
-    return presentProject(project);
+    return presentProject(await createProject(ctx, args));
   },
 });
 
@@ -166,6 +178,7 @@ const listProjectsTool = defineTool({
   description: "List the projects of your teams, newest first (only the bound project when the key is scoped to one).",
   profile: 'core',
   inputSchema: { status: oneOf(PROJECT_STATUSES).optional(), teamId: uuid().optional() },
+  outputSchema: z.object({ projects: z.array(AgentProject), count: z.number() }),
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const page = await listProjects(ctx, { status: args.status, teamId: args.teamId }, firstPage(LIST_CAP));
@@ -178,6 +191,7 @@ const updateProjectTool = defineTool({
   description: 'Change a project (team leaders). Only the fields given change; null clears a text field.',
   profile: 'standard',
   inputSchema: { projectId, name: z.string().min(1).max(255).optional(), ...projectFields },
+  outputSchema: AgentProject,
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     const { projectId: given, ...changes } = args;
@@ -185,7 +199,7 @@ const updateProjectTool = defineTool({
   },
 });
 
-const identifyProject = defineTool({
+const identifyProjectTool = defineTool({
   name: 'mcp_identify_project_by_path',
   description:
     'Find your workspace project from what you know: .intracker/config.json content, git remote URL, workspace path (its folder name is matched to project names). The server reads no files.',
@@ -195,35 +209,13 @@ const identifyProject = defineTool({
     gitRemoteUrl: z.string().max(500).optional(),
     configJson: z.string().max(100_000).optional().describe('Content of .intracker/config.json'),
   },
+  outputSchema: z.looseObject({ project_id: z.string().optional(), method: z.string(), path: z.string(), matches: z.array(AgentProject).optional() }),
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
-    const tried: string[] = [];
-    if (args.configJson !== undefined) {
-      tried.push('config.json');
-      let configured: unknown;
-      try {
-        configured = (JSON.parse(args.configJson) as { project_id?: unknown }).project_id;
-      } catch {
-        throw new RuleViolation('configJson is not valid JSON: send the file content as is');
-      }
-      if (isUuid(configured)) {
-        const project = await readProject(ctx, configured);
-        return { ...presentProject(project), project_id: project.id, method: 'config.json', path: args.path };
-      }
-    }
-    // A bound scope lists its project alone (domain/access.ts).
-    const candidates = (await listProjects(ctx, {}, firstPage(LIST_CAP))).items;
-    if (args.gitRemoteUrl) {
-      tried.push('git remote');
-      const remote = normalizeRemote(args.gitRemoteUrl);
-      const project = candidates.find((candidate) => candidate.githubRepoUrl && normalizeRemote(candidate.githubRepoUrl) === remote);
-      if (project) return { ...presentProject(project), project_id: project.id, method: 'git remote', path: args.path };
-    }
-    tried.push('folder name');
-    const folder = args.path.replace(/[\\/]+$/, '').split(/[\\/]/).pop()?.toLowerCase() ?? '';
-    const named = candidates.filter((candidate) => candidate.name.toLowerCase() === folder);
-    if (named.length === 1) return { ...presentProject(named[0]!), project_id: named[0]!.id, method: 'folder name', path: args.path };
-    if (named.length > 1) return { matches: named.map(presentProject), method: 'folder name (multiple)', path: args.path };
+    const found = await identifyProject(ctx, args);
+    if (found.kind === 'found') return { ...presentProject(found.project), project_id: found.project.id, method: IDENTIFY_METHOD[found.method], path: args.path };
+    if (found.kind === 'ambiguous') return { matches: found.matches.map(presentProject), method: `${IDENTIFY_METHOD[found.method]} (multiple)`, path: args.path };
+    const tried = found.tried.map((hint) => IDENTIFY_METHOD[hint.method]);
     throw new ProjectNotIdentified(
       `No project matches (tried: ${tried.join(', ')}). Ask the user which project this is (mcp_list_projects), or create one (mcp_create_project) and write its id to .intracker/config.json as {"project_id": "…"}`,
       { tried_methods: tried, path: args.path },
@@ -238,5 +230,5 @@ export const projectTools: ToolDefinition[] = [
   createProjectTool,
   listProjectsTool,
   updateProjectTool,
-  identifyProject,
+  identifyProjectTool,
 ];

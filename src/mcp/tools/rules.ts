@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ProjectRow } from '../../domain/access.js';
 import { RuleViolation } from '../../domain/errors.js';
-import { isUuid } from '../../domain/ids.js';
+import { type IdentifyMethod, type ProjectHints, identifyProject } from '../../domain/projects/identify.js';
 import { buildResumeContext } from '../../domain/projects/resume-context.js';
-import { getProject, listProjects } from '../../domain/projects/service.js';
+import { getProject } from '../../domain/projects/service.js';
 import { getTeam } from '../../domain/teams/service.js';
 import { RULES_FILE_PATH, generateCursorRules, rulesLanguage } from '../rules-generator.js';
 import { idArg, projectIdFor } from './project-scope.js';
@@ -44,85 +44,27 @@ export const WORKFLOW_CHECKLIST = [
   'Ended the session with a summary (mcp_end_session).',
 ];
 
-const PROJECT_SCAN_PAGE = 100;
-const PROJECT_SCAN_MAX_PAGES = 20;
+const ENFORCE_METHOD: Record<IdentifyMethod, string> = {
+  project_id: 'projectId',
+  bound_project: 'bound project',
+  config: '.intracker/config.json',
+  git_remote: 'git remote',
+  folder_name: 'project name match',
+};
 
-interface ProjectHints {
-  projectId?: string | undefined;
-  configJson?: string | undefined;
-  gitRemoteUrl?: string | undefined;
-  path?: string | undefined;
-}
-
-/** `github.com/owner/repo` in lower case from https, ssh or scp-style remotes; undefined otherwise. */
-export function normalizeGitRemote(url: string): string | undefined {
-  const match = /^(?:[a-z+]+:\/\/)?(?:[^@/]+@)?([^/:]+)[/:](?:\d+\/)?([^/]+)\/([^/]+?)(?:\.git)?\/?$/i.exec(url.trim());
-  if (!match) return undefined;
-  return `${match[1]}/${match[2]}/${match[3]}`.toLowerCase();
-}
-
-function projectIdFromConfig(configJson: string): string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(configJson);
-  } catch {
-    throw new RuleViolation('configJson is not valid JSON: pass the content of .intracker/config.json, e.g. {"project_id": "…"}');
+/** The project the agent works on (domain/projects/identify.ts), or an error saying what was tried. */
+async function workflowProject(ctx: McpCallContext, hints: ProjectHints): Promise<{ project: ProjectRow; method: string }> {
+  const found = await identifyProject(ctx, hints);
+  if (found.kind === 'found') return { project: found.project, method: ENFORCE_METHOD[found.method] };
+  if (found.kind === 'ambiguous') {
+    const list = found.matches.map((project) => `${project.name} (${project.id})`).join(', ');
+    throw new RuleViolation(`Several projects match: ${list}. Call again with projectId.`);
   }
-  const record = (parsed ?? {}) as Record<string, unknown>;
-  const id = record.project_id ?? record.projectId;
-  if (!isUuid(id)) {
-    throw new RuleViolation('configJson has no valid "project_id": expected {"project_id": "<uuid>"}');
-  }
-  return id;
-}
-
-async function visibleProjects(ctx: McpCallContext): Promise<ProjectRow[]> {
-  if (ctx.scope.projectId) return [await getProject(ctx, ctx.scope.projectId)];
-  const all: ProjectRow[] = [];
-  for (let page = 1; page <= PROJECT_SCAN_MAX_PAGES; page += 1) {
-    const found = await listProjects(ctx, {}, { page, pageSize: PROJECT_SCAN_PAGE, offset: (page - 1) * PROJECT_SCAN_PAGE });
-    all.push(...found.items);
-    if (all.length >= found.total || found.items.length === 0) break;
-  }
-  return all;
-}
-
-/**
- * The project the agent is working on, from the strongest hint to the weakest:
- * explicit or bound id, the config file's id, the git remote, the folder name.
- */
-export async function identifyProject(ctx: McpCallContext, hints: ProjectHints): Promise<{ project: ProjectRow; method: string }> {
-  if (hints.projectId !== undefined || (ctx.scope.projectId && !hints.configJson)) {
-    return { project: await getProject(ctx, projectIdFor(ctx, hints.projectId)), method: hints.projectId ? 'projectId' : 'bound project' };
-  }
-  if (hints.configJson) {
-    return { project: await getProject(ctx, projectIdFor(ctx, projectIdFromConfig(hints.configJson))), method: '.intracker/config.json' };
-  }
-  const tried: string[] = [];
-  const candidates = hints.gitRemoteUrl || hints.path ? await visibleProjects(ctx) : [];
-  if (hints.gitRemoteUrl) {
-    tried.push(`git remote ${hints.gitRemoteUrl}`);
-    const remote = normalizeGitRemote(hints.gitRemoteUrl);
-    const matches = remote ? candidates.filter((project) => project.githubRepoUrl && normalizeGitRemote(project.githubRepoUrl) === remote) : [];
-    if (matches.length === 1) return { project: matches[0]!, method: 'git remote' };
-    if (matches.length > 1) throw ambiguous(matches);
-  }
-  if (hints.path) {
-    const folder = hints.path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
-    tried.push(`folder name "${folder}"`);
-    const matches = candidates.filter((project) => folder !== '' && project.name.toLowerCase() === folder.toLowerCase());
-    if (matches.length === 1) return { project: matches[0]!, method: 'project name match' };
-    if (matches.length > 1) throw ambiguous(matches);
-  }
+  const tried = found.tried.map((hint) => (hint.method === 'git_remote' ? `git remote ${hint.value}` : `folder name "${hint.value}"`));
   const what = tried.length > 0 ? `tried ${tried.join(', ')}` : 'no projectId, configJson, gitRemoteUrl or path given';
   throw new RuleViolation(
     `No project found (${what}). Pass projectId, or the content of .intracker/config.json as configJson; mcp_list_projects shows your projects. Ask the user before creating one.`,
   );
-}
-
-function ambiguous(matches: ProjectRow[]): RuleViolation {
-  const list = matches.map((project) => `${project.name} (${project.id})`).join(', ');
-  return new RuleViolation(`Several projects match: ${list}. Call again with projectId.`);
 }
 
 const hintArgs = {
@@ -141,6 +83,7 @@ export const rulesTools: ToolDefinition[] = [
       projectId: idArg('Project id; optional when the connection is bound to a project').optional(),
       customInstructions: z.string().max(20_000).optional().describe('Use instead of the project’s stored cursor instructions'),
     },
+    outputSchema: z.object({ project_id: z.string(), language: z.enum(['en', 'hu']), target_path: z.string(), instructions: z.string(), content: z.string() }),
     annotations: { readOnlyHint: true },
     async handler(ctx, args) {
       const rules = await cursorRulesFor(ctx, projectIdFor(ctx, args.projectId), args.customInstructions);
@@ -159,9 +102,16 @@ export const rulesTools: ToolDefinition[] = [
       'Call FIRST in every session. Finds your project from projectId, .intracker/config.json content, git remote URL or folder path, and returns where to pick up: last session, next todos for you (with versions), blockers, constraints, active elements, workflow checklist. Then call mcp_load_cursor_rules.',
     profile: 'core',
     inputSchema: hintArgs,
+    outputSchema: z.looseObject({
+      workflow_enforced: z.literal(true),
+      method: z.string(),
+      project: z.looseObject({ id: z.string(), name: z.string(), status: z.string() }),
+      next_todos: z.array(z.looseObject({ id: z.string(), version: z.number() })),
+      workflow_checklist: z.array(z.string()),
+    }),
     annotations: { readOnlyHint: true },
     async handler(ctx, args) {
-      const { project, method } = await identifyProject(ctx, args);
+      const { project, method } = await workflowProject(ctx, args);
       const resume = await buildResumeContext(ctx, project.id);
       return {
         workflow_enforced: true,

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { buildResumeContext } from '../../domain/projects/resume-context.js';
 import { type SessionRow, endSession, getSession, startSession, updateSession } from '../../domain/sessions/service.js';
+import { presentSession as sharedSession } from '../../domain/sessions/presenter.js';
 import { WORKFLOW_REMINDER } from '../../domain/sessions/rules.js';
-import { compact } from './present.js';
+import { forAgent } from './present.js';
 import { idArg, projectIdFor, uuidArg } from './project-scope.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
 
@@ -10,20 +11,7 @@ import { type McpCallContext, type ToolDefinition, defineTool } from './types.js
 
 const idList = (what: string) => z.array(uuidArg()).max(500).describe(what);
 
-function presentSession(session: SessionRow) {
-  return compact({
-    id: session.id,
-    project_id: session.projectId,
-    goal: session.goal,
-    feature_ids: session.featureIds,
-    todos_completed: session.todosCompleted,
-    features_completed: session.featuresCompleted,
-    elements_updated: session.elementsUpdated,
-    notes: session.notes,
-    started_at: session.startedAt,
-    ended_at: session.endedAt,
-  });
-}
+const presentSession = (session: SessionRow) => forAgent(sharedSession(session));
 
 async function loadOwnSession(ctx: McpCallContext, sessionId: string): Promise<SessionRow> {
   const session = await getSession(ctx, sessionId);
@@ -41,6 +29,18 @@ export const sessionTools: ToolDefinition[] = [
       goal: z.string().max(2000).optional().describe('What this session is meant to achieve'),
       featureIds: idList('Features this session works on').optional(),
     },
+    outputSchema: z.object({
+      id: z.string(),
+      project_id: z.string(),
+      goal: z.string().nullable(),
+      feature_ids: z.array(z.string()),
+      started_at: z.string(),
+      workflow: z.object({
+        next_todos: z.array(z.looseObject({ id: z.string(), version: z.number() })),
+        blockers: z.number(),
+        reminder: z.string(),
+      }),
+    }),
     annotations: { readOnlyHint: false, destructiveHint: false },
     async handler(ctx, args) {
       const session = await startSession(ctx, { projectId: projectIdFor(ctx, args.projectId), goal: args.goal, featureIds: args.featureIds });
@@ -95,6 +95,7 @@ export const sessionTools: ToolDefinition[] = [
       completedFeatures: idList('Ids of features finished in this session').optional(),
       updatedElements: idList('Ids of elements changed in this session').optional(),
     },
+    outputSchema: z.object({ id: z.string(), project_id: z.string(), summary: z.string().nullable(), ended_at: z.string().nullable() }),
     annotations: { readOnlyHint: false, destructiveHint: false },
     async handler(ctx, args) {
       await loadOwnSession(ctx, args.sessionId);

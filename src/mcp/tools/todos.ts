@@ -7,6 +7,7 @@ import { assignTodo, createTodo, deleteTodo, setTodoStatus, updateTodo } from '.
 import { projectIdFor, uuidArg } from './project-scope.js';
 import { firstPage, presentTodo } from './present.js';
 import { type ToolDefinition, defineTool } from './types.js';
+import { AgentTodo } from './output.js';
 
 const uuid = uuidArg;
 const todoId = uuid().describe('Todo UUID');
@@ -27,6 +28,7 @@ const createTodoTool = defineTool({
     priority: oneOf(TODO_PRIORITIES).default('medium'),
     blockedBy: z.array(uuid()).max(50).optional().describe('Todo ids this one waits for'),
   },
+  outputSchema: AgentTodo,
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     const projectId = args.projectId === undefined ? ctx.scope.projectId : projectIdFor(ctx, args.projectId);
@@ -41,6 +43,7 @@ const updateTodoStatus = defineTool({
     'Move a todo new → in_progress → done (no skipping; moving back is allowed). Pass expectedVersion. Renews your claim; done releases it.',
   profile: 'core',
   inputSchema: { todoId, status: oneOf(TODO_STATUSES), expectedVersion },
+  outputSchema: AgentTodo,
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     return presentTodo(await setTodoStatus(ctx, args.todoId, args.status, args.expectedVersion));
@@ -58,6 +61,7 @@ const listTodosTool = defineTool({
     userId: uuid().optional().describe('Assignee'),
     limit: z.number().int().min(1).max(LIST_CAP).default(200),
   },
+  outputSchema: z.object({ project_id: z.string(), todos: z.array(AgentTodo), count: z.number(), total: z.number() }),
   annotations: { readOnlyHint: true },
   async handler(ctx, args) {
     const projectId = projectIdFor(ctx, args.projectId);
@@ -75,6 +79,7 @@ const assignTodoTool = defineTool({
   description: 'Assign a todo to a team member (user id from mcp_get_team), or userId null to unassign.',
   profile: 'standard',
   inputSchema: { todoId, userId: uuid().nullable(), expectedVersion },
+  outputSchema: AgentTodo,
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     return presentTodo(await assignTodo(ctx, args.todoId, args.userId, args.expectedVersion));
@@ -86,6 +91,7 @@ const linkTodoToFeature = defineTool({
   description: 'Link a todo to a feature of its project, or featureId null to unlink. Feature progress is recomputed.',
   profile: 'standard',
   inputSchema: { todoId, featureId: uuid().nullable(), expectedVersion },
+  outputSchema: AgentTodo,
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     return presentTodo(await updateTodo(ctx, args.todoId, { featureId: args.featureId }, args.expectedVersion, 'todo.feature_linked'));
@@ -97,6 +103,7 @@ const deleteTodoTool = defineTool({
   description: 'Delete a todo for good (todos waiting for it stop waiting). Ask the user first.',
   profile: 'standard',
   inputSchema: { todoId },
+  outputSchema: z.object({ success: z.literal(true), deleted_todo_id: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: true },
   async handler(ctx, args) {
     await deleteTodo(ctx, args.todoId);
@@ -114,6 +121,7 @@ const claimNext = defineTool({
     todoId: uuid().optional().describe('Claim this todo instead of the best one'),
     leaseMinutes: z.number().int().min(1).max(MAX_CLAIM_MINUTES).default(DEFAULT_CLAIM_MINUTES),
   },
+  outputSchema: z.object({ claimed: z.boolean(), todo: AgentTodo.optional(), message: z.string().optional() }),
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
     const projectId = projectIdFor(ctx, args.projectId);
@@ -135,6 +143,7 @@ const releaseTodoTool = defineTool({
   description: 'Give up your claim on a todo you will not finish, so another agent can take it.',
   profile: 'core',
   inputSchema: { todoId },
+  outputSchema: AgentTodo,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async handler(ctx, args) {
     return presentTodo(await releaseTodo(ctx, args.todoId));
@@ -146,6 +155,7 @@ const addDependency = defineTool({
   description: 'Record that a todo waits for another todo of the same project (refused if it would make a cycle).',
   profile: 'standard',
   inputSchema: { todoId, blockedByTodoId: uuid().describe('The todo that must be done first'), expectedVersion },
+  outputSchema: AgentTodo,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async handler(ctx, args) {
     const todo = await getTodo(ctx, args.todoId);

@@ -22,8 +22,10 @@ export type McpContextSource = (request: McpRequestInfo) => Promise<McpCallConte
 
 /**
  * One MCP tool: a declaration the server registers plus a call into `domain/`.
- * Handlers return plain JSON-able data; the server wraps it in a compact text
- * result, and turns thrown DomainErrors into `isError: true` results with the message.
+ * Handlers return a JSON object; the server answers it as `structuredContent`,
+ * checked against `outputSchema`, with the same JSON as compact text beside it for
+ * clients that read only `content`, and turns thrown DomainErrors into
+ * `isError: true` results with the message.
  */
 export interface ToolDefinition<Shape extends ZodRawShape = ZodRawShape> {
   name: string;
@@ -33,6 +35,8 @@ export interface ToolDefinition<Shape extends ZodRawShape = ZodRawShape> {
   profile: ToolProfile;
   inputSchema: Shape;
   annotations: { readOnlyHint: boolean; destructiveHint?: boolean; idempotentHint?: boolean };
+  /** What a successful result looks like (mcp/tools/output.ts); without one, any JSON object. */
+  outputSchema?: z.ZodObject | undefined;
   handler(ctx: McpCallContext, args: z.infer<z.ZodObject<Shape>>): Promise<unknown>;
 }
 
