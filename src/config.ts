@@ -89,6 +89,7 @@ const EnvSchema = Type.Object({
   JOBS_BACKOFF_MS: Type.Integer({ minimum: 1, default: 5000 }),
   JOBS_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
   JOBS_POLL_MS: Type.Integer({ minimum: 10, default: 1000 }),
+  CLAIM_EXPIRY_INTERVAL_MS: Type.Integer({ minimum: 100, default: 60_000, description: 'How often lapsed todo claims are cleared' }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -149,6 +150,8 @@ export interface Config {
     concurrency: number;
     /** How often the in-process queue looks for due jobs (it is also woken on enqueue). */
     pollMs: number;
+    /** How often the `maintenance.expired-claims` job runs. */
+    claimExpiryEveryMs: number;
   };
   email: EmailConfig;
   raw: Env;
@@ -274,6 +277,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       backoffMs: env.JOBS_BACKOFF_MS,
       concurrency: env.JOBS_CONCURRENCY,
       pollMs: env.JOBS_POLL_MS,
+      claimExpiryEveryMs: env.CLAIM_EXPIRY_INTERVAL_MS,
     },
     email: emailConfig(env),
     raw: env,

@@ -15,6 +15,7 @@ import { type Cache, type CacheObserver, MemoryCache } from './infra/cache.js';
 import { type Jobs, type JobHandlers, createJobs } from './infra/jobs/index.js';
 import { type Metrics, createMetrics } from './infra/metrics.js';
 import { deleteExpiredRefreshTokens } from './domain/maintenance.js';
+import { expireLapsedClaims } from './domain/todos/claim-expiry.js';
 import { createMailer, type Mailer } from './integrations/email/index.js';
 import { emailJobHandler } from './integrations/email/job.js';
 import { PasswordHashing } from './infra/passwords.js';
@@ -100,6 +101,10 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
         const deleted = await deleteExpiredRefreshTokens(database.db);
         if (deleted > 0) log.info({ deleted }, 'deleted expired refresh tokens');
       },
+      'maintenance.expired-claims': async () => {
+        const cleared = await expireLapsedClaims(database.db, (actor) => contextFor(deps, actor));
+        if (cleared > 0) log.info({ cleared }, 'cleared lapsed todo claims');
+      },
     };
     return {
       config,
@@ -113,7 +118,11 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
       relay,
       jobs,
       mailer,
-      startJobs: () => jobs.start(handlers, [{ name: 'maintenance.expired-tokens', everyMs: EXPIRED_TOKENS_EVERY_MS }]),
+      startJobs: () =>
+        jobs.start(handlers, [
+          { name: 'maintenance.expired-tokens', everyMs: EXPIRED_TOKENS_EVERY_MS },
+          { name: 'maintenance.expired-claims', everyMs: config.jobs.claimExpiryEveryMs },
+        ]),
       contextFor: (actor, scope) => contextFor(deps, actor, scope),
     };
   } catch (error) {

@@ -46,7 +46,7 @@ function leaseMinutes(minutes: number | undefined): number {
   return value;
 }
 
-function announceClaim(record: MutationRecorder, ctx: ServiceContext, project: ProjectRow, todo: TodoRow): void {
+export function announceClaim(record: MutationRecorder, ctx: ServiceContext, project: Pick<ProjectRow, 'id' | 'teamId'>, todo: TodoRow): void {
   record.event({
     name: 'todoUpdated',
     teamId: project.teamId,

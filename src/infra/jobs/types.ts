@@ -9,6 +9,8 @@ export interface JobPayloads {
   'email.send': EmailJobPayload;
   /** Repeatable: deletes refresh tokens past their expiry. */
   'maintenance.expired-tokens': Record<string, never>;
+  /** Repeatable: clears todo claims whose lease has run out, so boards and rows say so. */
+  'maintenance.expired-claims': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
