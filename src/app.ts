@@ -58,7 +58,7 @@ export async function buildApp(config: Config, options: { logger?: boolean; logS
 
   const services = await createServices(config, fastify.log);
   try {
-    const firstStart = await ensureFirstAdmin(services.database.db, config.bootstrapAdmin);
+    const firstStart = await ensureFirstAdmin(services.database.db, (actor) => services.contextFor(actor), config.bootstrapAdmin);
 
     fastify.addSchema(ErrorResponse);
     fastify.addSchema(User);

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import closeWithGrace from 'close-with-grace';
+import Fastify from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, type Config, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
 import { createAdmin } from './domain/users/admin-cli.js';
 import { passwordPolicyMessage, passwordProblems } from './domain/users/rules.js';
+import { closeServices, createServices } from './services.js';
 import { EXIT_ENVIRONMENT, StartupFailure, explainFailure } from './startup-errors.js';
 
 const USAGE = `Usage: intracker <command> [options]
@@ -117,14 +119,22 @@ async function createAdminCommand(config: Config, args: string[]): Promise<numbe
   // Checked before the database opens, so a weak password fails at once and says why.
   const problems = passwordProblems(values.password);
   if (problems.length > 0) throw new StartupFailure(`${passwordPolicyMessage(problems)}; choose a stronger --password`);
-  const database = await openDatabase(config.database, { whenOwned: 'join', poolSize: 1 });
+  // The server's own services (joining a running server's embedded database), so the
+  // change is one mutation like any other, with its activity row. Its event goes out on
+  // this process's bus; a running server's memo trusts the old role for at most 60 s
+  // (docs/development.md).
+  const logHost = Fastify({ logger: { level: config.logLevel, stream: process.stderr } });
+  const services = await createServices(config, logHost.log, { whenDataDirOwned: 'join' });
   try {
-    await database.migrate();
-    const result = await createAdmin(database.db, { email: values.email, password: values.password, name: values.name });
+    const result = await createAdmin(services.database.db, (actor) => services.contextFor(actor), {
+      email: values.email,
+      password: values.password,
+      name: values.name,
+    });
     console.log(result === 'created' ? `Created admin ${values.email}.` : `${values.email} exists; it is now an admin.`);
     return 0;
   } finally {
-    await database.close();
+    await closeServices(services);
   }
 }
 

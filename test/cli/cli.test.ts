@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activity } from '../../src/db/schema.js';
 import { STRONG_PASSWORD } from '../helpers/actors.js';
 import { httpRequest, startServer } from '../helpers/server.js';
 
@@ -133,6 +135,17 @@ describe('intracker CLI', { timeout: 120_000 }, () => {
       const login = await server.request('POST', '/auth/login', { body: { email: 'ops@example.test', password: STRONG_PASSWORD } });
       expect(login.status).toBe(200);
       expect(login.body.user).toMatchObject({ role: 'admin', name: 'Ops' });
+      // One mutation acted by the new admin: its activity rows, as registration leaves them.
+      const userId = login.body.user.id as string;
+      const recorded = async () =>
+        (await server.app.fastify.services.database.db.select().from(activity).where(eq(activity.actorId, userId))).map((row) => `${row.action}:${row.entityType}`);
+      expect(await recorded()).toEqual(expect.arrayContaining(['user.created:user', 'team.created:team', 'team.member_added:team_member']));
+
+      // Again for the same address, through the running server's database: a promotion, recorded too.
+      const again = await cli(['create-admin', '--email', 'ops@example.test', '--password', STRONG_PASSWORD], { DATA_DIR: dataDir, DATABASE_URL: '' });
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toContain('it is now an admin');
+      expect(await recorded()).toContain('user.role_changed:user');
     } finally {
       await server.close();
     }

@@ -85,4 +85,42 @@ describe('one presenter per entity, REST and MCP alike', () => {
     const updated = await ok(mcp, 'mcp_update_session', { sessionId: started.id, notes: 'halfway' });
     expect(updated).toEqual(asAgentSees(await rest(`/sessions/${started.id}`)));
   });
+
+  it('documents: a full read over both, and MCP lists and writes the summary, never the body', async () => {
+    const created = await ok(mcp, 'mcp_create_document', { projectId: world.projectId, type: 'adr', title: 'Presented ADR', content: '# One shape', tags: ['t'] });
+    const overRest = await rest(`/documents/${created.id}`);
+    const { content, ...summary } = overRest;
+    expect(content).toBe('# One shape');
+    expect(created).toEqual(asAgentSees(summary));
+    expect(await ok(mcp, 'mcp_get_document', { documentId: created.id })).toEqual(asAgentSees(overRest));
+
+    const listed = await ok(mcp, 'mcp_list_documents', { projectId: world.projectId });
+    expect(listed.documents.find((document: Json) => document.id === created.id)).toEqual(asAgentSees(summary));
+    const restList = await rest(`/documents/project/${world.projectId}`);
+    expect(restList.documents.find((document: Json) => document.id === created.id)).toEqual(overRest);
+
+    const updated = await ok(mcp, 'mcp_update_document', { documentId: created.id, content: '# Still one shape' });
+    const { content: _content, ...after } = await rest(`/documents/${created.id}`);
+    expect(updated).toEqual(asAgentSees(after));
+  });
+
+  it('teams and members: the REST fields, plus the reference’s member `name` and `email`', async () => {
+    const language = await server.request('POST', `/teams/${world.team.id}/language`, { token: world.leader.token, body: { language: 'hu' } });
+    expect(language.status, JSON.stringify(language.body)).toBe(200);
+    const team = await rest(`/teams/${world.team.id}`);
+    const listed = await ok(mcp, 'mcp_list_teams');
+    expect(listed.teams.find((candidate: Json) => candidate.id === world.team.id)).toEqual(asAgentSees(team));
+
+    const { members, members_total, ...shown } = await ok(mcp, 'mcp_get_team', { teamId: world.team.id });
+    expect(shown).toEqual(asAgentSees(team));
+    const restMembers = (await rest(`/teams/${world.team.id}/members`)).members as Json[];
+    expect(members_total).toBe(restMembers.length);
+    for (const member of restMembers) {
+      const overMcp = members.find((candidate: Json) => candidate.user_id === member.user_id);
+      const { name, email, ...fields } = overMcp;
+      expect(fields).toEqual(asAgentSees(member));
+      expect(email).toBe(member.user_email);
+      expect(name).toBe(member.user_name ?? undefined);
+    }
+  });
 });

@@ -113,6 +113,26 @@ describe('structured tool results', () => {
     await structured('mcp_delete_todo', { todoId: second.id });
   });
 
+  it('the document and team tools describe their results too', async () => {
+    const projectId = world.projectId;
+    const todo = await structured('mcp_create_todo', { projectId, title: 'documented' });
+    const document = await structured('mcp_create_document', { projectId, type: 'notes', title: 'structured', content: 'body', todoId: todo.id });
+    expect(document.todo_id).toBe(todo.id);
+    expect(document).not.toHaveProperty('content');
+    expect((await structured('mcp_get_document', { documentId: document.id })).content).toBe('body');
+    await structured('mcp_list_documents', { projectId });
+    await structured('mcp_update_document', { documentId: document.id, title: 'restructured' });
+    await structured('mcp_verify_connection');
+    await structured('mcp_list_teams');
+    const team = await structured('mcp_get_team', { teamId: world.team.id });
+    expect(team.members.length).toBeGreaterThan(0);
+    for (const name of ['mcp_get_document', 'mcp_list_documents', 'mcp_create_document', 'mcp_update_document', 'mcp_list_teams', 'mcp_get_team', 'mcp_verify_connection']) {
+      expect(Object.keys(tools.get(name)!.outputSchema!.properties ?? {}).length, name).toBeGreaterThan(0);
+    }
+    expect(tools.get('mcp_get_document')!.outputSchema!.required).toEqual(expect.arrayContaining(['id', 'title', 'content', 'version']));
+    expect(tools.get('mcp_list_documents')!.outputSchema!.properties).not.toHaveProperty('documents.items.properties.content');
+  });
+
   it('a failure stays an isError result with its JSON text and no structured part', async () => {
     const result = (await mcp.callTool({ name: 'mcp_get_feature', arguments: { featureId: '00000000-0000-4000-8000-000000000000' } })) as {
       isError?: boolean;

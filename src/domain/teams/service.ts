@@ -82,8 +82,8 @@ export async function createTeam(ctx: ServiceContext, input: { name: string; des
 export async function createPersonalTeam(
   tx: DbOrTx,
   user: { id: string; name: string | null; email: string },
-  /** The caller's mutation; only the first-start and CLI paths, which run outside one, go without. */
-  record?: MutationRecorder,
+  /** The caller's mutation, which records the team and the membership. */
+  record: MutationRecorder,
 ): Promise<TeamRow> {
   for (const name of personalTeamNames(personalTeamOwnerName(user))) {
     const team = await tx.transaction(async (savepoint) => {
@@ -96,10 +96,8 @@ export async function createPersonalTeam(
     });
     if (team) {
       await tx.insert(teamMembers).values({ teamId: team.id, userId: user.id, role: 'team_leader' });
-      if (record) {
-        recordTeamChange(record, team.id, 'created', { after: team });
-        recordTeamChange(record, team.id, 'member_added', { userId: user.id, after: { role: 'team_leader' } });
-      }
+      recordTeamChange(record, team.id, 'created', { after: team });
+      recordTeamChange(record, team.id, 'member_added', { userId: user.id, after: { role: 'team_leader' } });
       return team;
     }
   }

@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { users } from '../../db/schema.js';
 import { hashPassword } from '../../infra/passwords.js';
+import type { Actor, ServiceContext } from '../context.js';
 import type { InvitationRow } from '../invitations/rules.js';
 import { ensureBootstrapInvitation } from '../invitations/service.js';
+import { mutate } from '../mutation.js';
 import { createPersonalTeam } from '../teams/service.js';
+import { recordUserChange } from './record.js';
 import { normalizeEmail } from './rules.js';
 
 export type FirstStart =
@@ -18,29 +22,69 @@ export async function adminExists(db: Db): Promise<boolean> {
   return admin !== undefined;
 }
 
+export interface AdminAccount {
+  email: string;
+  password: string;
+  name?: string | undefined;
+}
+
+/**
+ * Makes `account` an admin, as one mutation acted by that admin (nobody else is there
+ * to act): a new account with its own team, recorded as `user.created`; an existing
+ * one promoted (and given the password when `resetPassword`), recorded as
+ * `user.role_changed`. Each publishes `userUpdated`, so every instance's memo of the
+ * user's role forgets it. Shared by the first start and `intracker create-admin`.
+ */
+export async function makeAdmin(
+  db: Db,
+  contextFor: (actor: Actor) => ServiceContext,
+  account: AdminAccount,
+  options: { resetPassword: boolean },
+): Promise<'created' | 'promoted'> {
+  const email = normalizeEmail(account.email);
+  const passwordHash = await hashPassword(account.password);
+  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
+  if (existing) {
+    await mutate(contextFor({ id: existing.id, email, role: 'admin' }), async (tx, record) => {
+      await tx
+        .update(users)
+        .set({ role: 'admin', ...(options.resetPassword && { passwordHash, isActive: true }), ...(account.name && { name: account.name }) })
+        .where(eq(users.id, existing.id));
+      recordUserChange(record, existing.id, 'role_changed', { role: 'admin' });
+    });
+    return 'promoted';
+  }
+  // Chosen here so the new admin can be the mutation's actor from its first row on.
+  const ctx = contextFor({ id: randomUUID(), email, role: 'admin' });
+  const created = await mutate(ctx, async (tx, record) => {
+    const [row] = await tx
+      .insert(users)
+      .values({ id: ctx.actor.id, email, name: account.name ?? 'Administrator', passwordHash, role: 'admin' })
+      .onConflictDoNothing({ target: users.email })
+      .returning();
+    // Another instance (or a concurrent create-admin) won the race for the address: it
+    // created this very admin and recorded it.
+    if (!row) return false;
+    recordUserChange(record, row.id, 'created', { role: 'admin' });
+    await createPersonalTeam(tx, row, record);
+    return true;
+  });
+  return created ? 'created' : 'promoted';
+}
+
 /**
  * What the server does on an installation without an admin: create the configured one,
  * or hand out a one-time admin invitation (kept across restarts until it is used).
  * Concurrent first starts are harmless: the email's unique index lets one insert win.
  */
-export async function ensureFirstAdmin(db: Db, configured: { email: string; password: string } | undefined): Promise<FirstStart> {
+export async function ensureFirstAdmin(
+  db: Db,
+  contextFor: (actor: Actor) => ServiceContext,
+  configured: { email: string; password: string } | undefined,
+): Promise<FirstStart> {
   if (await adminExists(db)) return { kind: 'ready' };
   if (!configured) return { kind: 'invitation', invitation: await ensureBootstrapInvitation(db) };
-
-  const email = normalizeEmail(configured.email);
-  const passwordHash = await hashPassword(configured.password);
-  return db.transaction(async (tx) => {
-    const [created] = await tx
-      .insert(users)
-      .values({ email, name: 'Administrator', passwordHash, role: 'admin' })
-      .onConflictDoNothing({ target: users.email })
-      .returning();
-    if (!created) {
-      // The address exists already (a restart, or a second instance won the race): make sure it is admin.
-      await tx.update(users).set({ role: 'admin' }).where(eq(users.email, email));
-      return { kind: 'ready' } as const;
-    }
-    await createPersonalTeam(tx, created);
-    return { kind: 'admin_created', email } as const;
-  });
+  // An existing account with the address (made before any admin existed) is promoted, its password kept.
+  const result = await makeAdmin(db, contextFor, configured, { resetPassword: false });
+  return result === 'created' ? { kind: 'admin_created', email: normalizeEmail(configured.email) } : { kind: 'ready' };
 }

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { DOCUMENT_TYPES } from '../../domain/enums.js';
+import { presentDocument as sharedPresenter } from '../../domain/documents/presenter.js';
 import type { DocumentRow } from '../../domain/documents/service.js';
 import { Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from './common.js';
 
@@ -58,23 +59,8 @@ export const DocumentListQuery = Type.Object({
   search: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Case-insensitive substring of the title or content' })),
 });
 
-export function presentDocument(document: DocumentRow): Static<typeof Document> {
-  return {
-    id: document.id,
-    project_id: document.projectId,
-    element_id: document.elementId,
-    feature_id: document.featureId,
-    type: document.type,
-    title: document.title,
-    content: document.content,
-    tags: document.tags,
-    version: document.version,
-    created_by: document.createdBy,
-    updated_by: document.updatedBy,
-    created_at: document.createdAt,
-    updated_at: document.updatedAt,
-  };
-}
+/** The one presenter REST and MCP share (domain/documents/presenter.ts), checked here against the response schema. */
+export const presentDocument: (document: DocumentRow) => Static<typeof Document> = sharedPresenter;
 
 export function presentDocumentContent(document: DocumentRow): Static<typeof DocumentContent> {
   return { id: document.id, title: document.title, type: document.type, content: document.content, version: document.version };

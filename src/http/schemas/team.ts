@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { TeamRole } from '../../domain/access.js';
 import type { InvitationRow } from '../../domain/invitations/rules.js';
 import type { TeamLanguage } from '../../domain/teams/rules.js';
+import { presentMember as sharedMember, presentTeam as sharedTeam } from '../../domain/teams/presenter.js';
 import type { MemberRow, TeamRow } from '../../domain/teams/service.js';
 import { Nullable, PaginationQuery, StringEnum, Timestamp, Uuid, bodyOrQuery } from './common.js';
 import { Email } from './user.js';
@@ -87,29 +88,9 @@ export const ListInvitationsQuery = Type.Object({
 
 // ---- presenters: domain rows → wire shapes ----------------------------------------
 
-export function presentTeam(team: TeamRow): Static<typeof Team> {
-  return {
-    id: team.id,
-    name: team.name,
-    description: team.description,
-    language: team.language,
-    created_by: team.createdBy,
-    created_at: team.createdAt,
-    updated_at: team.updatedAt,
-  };
-}
-
-export function presentMember(member: MemberRow): Static<typeof TeamMember> {
-  return {
-    id: member.id,
-    team_id: member.teamId,
-    user_id: member.userId,
-    role: member.role,
-    joined_at: member.joinedAt,
-    user_name: member.userName,
-    user_email: member.userEmail,
-  };
-}
+/** The presenters REST and MCP share (domain/teams/presenter.ts), checked here against the response schemas. */
+export const presentTeam: (team: TeamRow) => Static<typeof Team> = sharedTeam;
+export const presentMember: (member: MemberRow) => Static<typeof TeamMember> = sharedMember;
 
 export function presentIssuedInvitation(invitation: InvitationRow): Static<typeof IssuedTeamInvitation> {
   return {

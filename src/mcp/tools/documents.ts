@@ -2,9 +2,11 @@ import { z } from 'zod';
 import { oneOf } from './one-of.js';
 import { DOCUMENT_TYPES } from '../../domain/enums.js';
 import { type DocumentRow, type DocumentSummary, createDocument, getDocument, listProjectDocumentSummaries, updateDocument } from '../../domain/documents/service.js';
+import { presentDocument, presentDocumentSummary } from '../../domain/documents/presenter.js';
 import { RuleViolation } from '../../domain/errors.js';
 import { getTodo } from '../../domain/todos/queries.js';
-import { compact } from './present.js';
+import { forAgent } from './present.js';
+import { AgentDocument, AgentDocumentSummary } from './output.js';
 import { idArg, projectIdFor } from './project-scope.js';
 import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
 
@@ -15,19 +17,9 @@ const documentType = oneOf(DOCUMENT_TYPES);
 const CONTENT_MAX_CHARS = 1_000_000;
 const LIST_LIMIT_MAX = 200;
 
-function presentDocument(document: DocumentSummary) {
-  return compact({
-    id: document.id,
-    project_id: document.projectId,
-    title: document.title,
-    type: document.type,
-    element_id: document.elementId,
-    feature_id: document.featureId,
-    tags: document.tags,
-    version: document.version,
-    updated_at: document.updatedAt,
-  });
-}
+// The shared presenter's document as an agent reads it; every write and listing answers
+// the summary, so a body only ever reaches the agent through mcp_get_document.
+const presentSummary = (document: DocumentSummary) => forAgent(presentDocumentSummary(document));
 
 async function loadDocument(ctx: McpCallContext, documentId: string): Promise<DocumentRow> {
   const document = await getDocument(ctx, documentId);
@@ -40,10 +32,10 @@ export const documentTools: ToolDefinition[] = [
     description: 'Read one project document in full (markdown content). Use it for ADRs, constraints and architecture notes listed by mcp_list_documents or the resume context. Returns {id,title,type,content,version,…}.',
     profile: 'standard',
     inputSchema: { documentId: idArg('Document id') },
+    outputSchema: AgentDocument,
     annotations: { readOnlyHint: true },
     async handler(ctx, args) {
-      const document = await loadDocument(ctx, args.documentId);
-      return { ...presentDocument(document), content: document.content };
+      return forAgent(presentDocument(await loadDocument(ctx, args.documentId)));
     },
   }),
   defineTool({
@@ -58,6 +50,7 @@ export const documentTools: ToolDefinition[] = [
       search: z.string().min(1).max(200).optional().describe('Text the title or content contains'),
       limit: z.number().int().min(1).max(LIST_LIMIT_MAX).default(100).describe('Maximum documents returned'),
     },
+    outputSchema: z.object({ project_id: z.string(), documents: z.array(AgentDocumentSummary), count: z.number(), total: z.number() }),
     annotations: { readOnlyHint: true },
     async handler(ctx, args) {
       const projectId = projectIdFor(ctx, args.projectId);
@@ -67,15 +60,7 @@ export const documentTools: ToolDefinition[] = [
         { type: args.type, elementId: args.elementId, featureId: args.featureId, search: args.search },
         { page: 1, pageSize: args.limit, offset: 0 },
       );
-      const documents = page.items.map(({ id, title, type, version, elementId, featureId, updatedAt }) => ({
-        id,
-        title,
-        type,
-        version,
-        element_id: elementId,
-        feature_id: featureId,
-        updated_at: updatedAt,
-      }));
+      const documents = page.items.map(presentSummary);
       return { project_id: projectId, documents, count: documents.length, total: page.total };
     },
   }),
@@ -94,6 +79,7 @@ export const documentTools: ToolDefinition[] = [
       todoId: idArg('Todo whose element the document is linked to (when elementId is not given)').optional(),
       tags: z.array(z.string().min(1).max(50)).max(50).optional(),
     },
+    outputSchema: AgentDocumentSummary.extend({ todo_id: z.string().optional() }),
     annotations: { readOnlyHint: false, destructiveHint: false },
     async handler(ctx, args) {
       const projectId = projectIdFor(ctx, args.projectId);
@@ -112,7 +98,7 @@ export const documentTools: ToolDefinition[] = [
         featureId: args.featureId,
         tags: args.tags,
       });
-      return { ...presentDocument(document), todo_id: args.todoId ?? null };
+      return { ...presentSummary(document), ...(args.todoId && { todo_id: args.todoId }) };
     },
   }),
   defineTool({
@@ -125,11 +111,12 @@ export const documentTools: ToolDefinition[] = [
       content: z.string().max(CONTENT_MAX_CHARS).optional().describe('The whole new markdown content'),
       tags: z.array(z.string().min(1).max(50)).max(50).optional(),
     },
+    outputSchema: AgentDocumentSummary,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
     async handler(ctx, args) {
       await loadDocument(ctx, args.documentId);
       const document = await updateDocument(ctx, args.documentId, { title: args.title, content: args.content, tags: args.tags });
-      return presentDocument(document);
+      return presentSummary(document);
     },
   }),
 ];

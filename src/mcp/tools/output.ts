@@ -1,7 +1,9 @@
 import type { TSchema } from '@sinclair/typebox';
 import { z } from 'zod';
+import { Document } from '../../http/schemas/document.js';
 import { Feature } from '../../http/schemas/feature.js';
 import { Project } from '../../http/schemas/project.js';
+import { Team, TeamMember } from '../../http/schemas/team.js';
 import { Todo } from '../../http/schemas/todo.js';
 import { AGENT_LEFT_OUT } from './present.js';
 
@@ -76,6 +78,17 @@ export const AgentTodo = agentEntity(Todo, [
 ]);
 export const AgentFeature = agentEntity(Feature, ['id', 'project_id', 'name', 'status', 'progress_percentage', 'total_todos', 'completed_todos']);
 export const AgentProject = agentEntity(Project, ['id', 'team_id', 'name', 'status', 'github_repo_url']);
+
+/** A document without its body: what listings and writes answer (never `content`). */
+export const AgentDocumentSummary = agentEntity(Document, ['id', 'project_id', 'element_id', 'feature_id', 'type', 'title', 'tags', 'version', 'updated_at']);
+/** A document read in full. */
+export const AgentDocument = AgentDocumentSummary.extend({ content: z.string() });
+export const AgentTeam = agentEntity(Team, ['id', 'name', 'description', 'language']).extend({ language: z.enum(['en', 'hu']) });
+/** A member as the team tools show it: REST's fields plus the reference's `name` and `email` (docs/mcp.md). */
+export const AgentMember = agentEntity(TeamMember, ['user_id', 'role', 'joined_at', 'user_name', 'user_email']).extend({
+  name: z.string().optional(),
+  email: z.string(),
+});
 
 /** Any JSON object: what a tool without a more precise declaration promises. */
 export const ANY_OBJECT = z.looseObject({});
