@@ -82,33 +82,41 @@ export async function createDocument(ctx: ServiceContext, input: DocumentInput):
   });
 }
 
+const NEWEST_FIRST = [desc(documents.updatedAt), desc(documents.id)] as const;
+
 /** A project's documents, most recently updated first. */
-export async function listProjectDocuments(ctx: ServiceContext, projectId: string, filters: DocumentFilters, page: PageRequest): Promise<Page<DocumentRow>> {
-  await requireProjectAccess(ctx, projectId, 'read');
-  const where = documentsWhere(projectId, filters);
-  const [items, total] = await Promise.all([
-    ctx.db.select(documentColumns).from(documents).where(where).orderBy(desc(documents.updatedAt), desc(documents.id)).limit(page.pageSize).offset(page.offset),
-    countDocuments(ctx, where),
-  ]);
-  return { items, total, page: page.page, pageSize: page.pageSize };
+export function listProjectDocuments(ctx: ServiceContext, projectId: string, filters: DocumentFilters, page: PageRequest): Promise<Page<DocumentRow>> {
+  return listDocuments(ctx, projectId, filters, page, (where) =>
+    ctx.db.select(documentColumns).from(documents).where(where).orderBy(...NEWEST_FIRST).limit(page.pageSize).offset(page.offset),
+  );
 }
 
 /**
  * The same list without the bodies, which are up to 5 MiB each: the database never
  * sends them, so naming a hundred documents costs a hundred titles, not their text.
  */
-export async function listProjectDocumentSummaries(
+export function listProjectDocumentSummaries(
   ctx: ServiceContext,
   projectId: string,
   filters: DocumentFilters,
   page: PageRequest,
 ): Promise<Page<DocumentSummary>> {
+  return listDocuments(ctx, projectId, filters, page, (where) =>
+    ctx.db.select(summaryColumns).from(documents).where(where).orderBy(...NEWEST_FIRST).limit(page.pageSize).offset(page.offset),
+  );
+}
+
+/** Access, filters and the count of both lists; `rows` reads the page with its own columns. */
+async function listDocuments<T>(
+  ctx: ServiceContext,
+  projectId: string,
+  filters: DocumentFilters,
+  page: PageRequest,
+  rows: (where: SQL | undefined) => Promise<T[]>,
+): Promise<Page<T>> {
   await requireProjectAccess(ctx, projectId, 'read');
   const where = documentsWhere(projectId, filters);
-  const [items, total] = await Promise.all([
-    ctx.db.select(summaryColumns).from(documents).where(where).orderBy(desc(documents.updatedAt), desc(documents.id)).limit(page.pageSize).offset(page.offset),
-    countDocuments(ctx, where),
-  ]);
+  const [items, total] = await Promise.all([rows(where), countDocuments(ctx, where)]);
   return { items, total, page: page.page, pageSize: page.pageSize };
 }
 
