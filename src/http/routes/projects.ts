@@ -5,7 +5,7 @@ import { createProject, deleteProject, getProject, listProjects, updateProject }
 import { contextOf } from '../plugins/auth.js';
 import { sendProjectView } from '../views.js';
 import { IdParams, errors, pageBody, paged } from '../schemas/common.js';
-import { CreateProjectBody, Project, ProjectListQuery, UpdateProjectBody, presentProject } from '../schemas/project.js';
+import { CreateProjectBody, Project, ProjectListQuery, UpdateProjectBody, presentProject, projectFieldsOf } from '../schemas/project.js';
 
 const tags = ['projects'];
 const security = [{ bearerAuth: [] }];
@@ -27,17 +27,7 @@ const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
-      const project = await createProject(contextOf(request), {
-        teamId: body.team_id,
-        name: body.name,
-        description: body.description,
-        status: body.status,
-        tags: body.tags,
-        technologyTags: body.technology_tags,
-        cursorInstructions: body.cursor_instructions,
-        githubRepoUrl: body.github_repo_url,
-        resumeContext: body.resume_context,
-      });
+      const project = await createProject(contextOf(request), projectFieldsOf(body));
       return reply.status(201).send(presentProject(project));
     },
   );
@@ -87,17 +77,7 @@ const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const body = request.body;
-      const project = await updateProject(contextOf(request), request.params.id, {
-        teamId: body.team_id,
-        name: body.name,
-        description: body.description,
-        status: body.status,
-        tags: body.tags,
-        technologyTags: body.technology_tags,
-        cursorInstructions: body.cursor_instructions,
-        githubRepoUrl: body.github_repo_url,
-        resumeContext: body.resume_context,
-      });
+      const project = await updateProject(contextOf(request), request.params.id, projectFieldsOf(body));
       return presentProject(project);
     },
   );

@@ -15,6 +15,7 @@ import {
   TodoStatusInput,
   UpdateTodoBody,
   presentTodo,
+  todoChangesOf,
 } from '../schemas/todo.js';
 
 const tags = ['todos'];
@@ -45,22 +46,7 @@ const todosRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
-      const todo = await createTodo(contextOf(request), {
-        title: body.title,
-        elementId: body.element_id,
-        projectId: body.project_id,
-        featureId: body.feature_id,
-        status: body.status,
-        description: body.description,
-        position: body.position,
-        priority: body.priority,
-        blockerReason: body.blocker_reason,
-        blockedBy: body.blocked_by,
-        assignedTo: body.assigned_to,
-        githubIssueNumber: body.github_issue_number,
-        githubPrNumber: body.github_pr_number,
-        githubPrUrl: body.github_pr_url,
-      });
+      const todo = await createTodo(contextOf(request), { ...todoChangesOf(body), title: body.title, projectId: body.project_id });
       return reply.status(201).send(presentTodo(todo));
     },
   );
@@ -120,21 +106,7 @@ const todosRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const todo = await updateTodo(
         contextOf(request),
         request.params.id,
-        {
-          title: body.title,
-          elementId: body.element_id,
-          featureId: body.feature_id,
-          status: body.status,
-          description: body.description,
-          position: body.position,
-          priority: body.priority,
-          blockerReason: body.blocker_reason,
-          blockedBy: body.blocked_by,
-          assignedTo: body.assigned_to,
-          githubIssueNumber: body.github_issue_number,
-          githubPrNumber: body.github_pr_number,
-          githubPrUrl: body.github_pr_url,
-        },
+        todoChangesOf(body),
         expected_version ?? request.query.expected_version,
       );
       return presentTodo(todo);

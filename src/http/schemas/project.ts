@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { ProjectRow } from '../../domain/access.js';
 import { PROJECT_STATUSES } from '../../domain/enums.js';
+import type { ProjectChanges, ProjectInput } from '../../domain/projects/service.js';
 import { Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from './common.js';
 import { presentProject as sharedPresenter } from '../../domain/projects/presenter.js';
 
@@ -55,6 +56,28 @@ export const UpdateProjectBody = Type.Object({
   github_repo_url: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
   resume_context: Type.Optional(JsonObject),
 });
+
+type CreateProjectWire = Static<typeof CreateProjectBody>;
+type UpdateProjectWire = Static<typeof UpdateProjectBody>;
+
+/** A project body's fields in the domain's terms, for create and update alike; an absent field stays absent. */
+export function projectFieldsOf(body: CreateProjectWire): ProjectInput;
+export function projectFieldsOf(body: UpdateProjectWire): ProjectChanges;
+export function projectFieldsOf(body: CreateProjectWire | UpdateProjectWire): ProjectInput | ProjectChanges {
+  const fields = {
+    teamId: body.team_id,
+    name: body.name,
+    description: body.description,
+    status: body.status,
+    tags: body.tags,
+    technologyTags: body.technology_tags,
+    cursorInstructions: body.cursor_instructions,
+    githubRepoUrl: body.github_repo_url,
+    resumeContext: body.resume_context,
+  };
+  // The overloads tie each body to its own domain type; the schemas make the fields fit it.
+  return fields as ProjectInput | ProjectChanges;
+}
 
 export const ProjectListQuery = Type.Object({
   ...PaginationQuery.properties,

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TODO_PRIORITIES, TODO_STATUSES } from '../../domain/enums.js';
 import type { TodoRow } from '../../domain/todos/queries.js';
+import type { TodoChanges } from '../../domain/todos/service.js';
 import { Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from './common.js';
 import { presentTodo as sharedPresenter } from '../../domain/todos/presenter.js';
 
@@ -68,6 +69,25 @@ export const UpdateTodoBody = Type.Object({
   ...TodoFields,
   expected_version: Type.Optional(ExpectedVersion),
 });
+
+/** The todo fields of a create or update body, in the domain's terms; an absent field stays absent. */
+export function todoChangesOf(body: Omit<Static<typeof UpdateTodoBody>, 'expected_version'>): TodoChanges {
+  return {
+    title: body.title,
+    elementId: body.element_id,
+    featureId: body.feature_id,
+    status: body.status,
+    description: body.description,
+    position: body.position,
+    priority: body.priority,
+    blockerReason: body.blocker_reason,
+    blockedBy: body.blocked_by,
+    assignedTo: body.assigned_to,
+    githubIssueNumber: body.github_issue_number,
+    githubPrNumber: body.github_pr_number,
+    githubPrUrl: body.github_pr_url,
+  };
+}
 
 export const ExpectedVersionQuery = Type.Object({ expected_version: Type.Optional(ExpectedVersion) });
 
