@@ -30,8 +30,10 @@ describe('email and job configuration', () => {
     expect(problemsOf({ SMTP_URL: 'http://mail' })).toContain('SMTP_URL');
   });
 
-  it('reads the job settings, with five tries and a 5 s first backoff by default', () => {
-    expect(loadConfig({}).jobs).toEqual({ inServer: true, attempts: 5, backoffMs: 5000, concurrency: 4, pollMs: 1000 });
+  it('reads the job settings, with five tries, a 5 s first backoff and a claim sweep a minute by default', () => {
+    expect(loadConfig({}).jobs).toEqual({ inServer: true, attempts: 5, backoffMs: 5000, concurrency: 4, pollMs: 1000, claimExpiryEveryMs: 60_000 });
+    expect(loadConfig({ CLAIM_EXPIRY_INTERVAL_MS: '5000' }).jobs.claimExpiryEveryMs).toBe(5000);
+    expect(problemsOf({ CLAIM_EXPIRY_INTERVAL_MS: '50' })).toContain('CLAIM_EXPIRY_INTERVAL_MS');
     expect(loadConfig({ JOBS_IN_SERVER: 'false', JOBS_ATTEMPTS: '2' }).jobs).toMatchObject({ inServer: false, attempts: 2 });
     expect(problemsOf({ JOBS_ATTEMPTS: '0' })).toContain('JOBS_ATTEMPTS');
   });
