@@ -302,7 +302,7 @@ function emailConfig(env: Env): EmailConfig {
       senderAddress: env.AZURE_EMAIL_SENDER_ADDRESS!,
     };
   }
-  return { provider, from: env.EMAIL_FROM, outboxDir: `${env.DATA_DIR}/outbox` };
+  return { provider, from: env.EMAIL_FROM, outboxDir: resolve(env.DATA_DIR, 'outbox') };
 }
 
 function crossFieldProblems(env: Env): string[] {

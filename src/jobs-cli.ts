@@ -38,7 +38,7 @@ export async function jobsCommand(config: Config, args: string[]): Promise<numbe
     console.error('jobs retry needs the id of a failed job (see `intracker jobs failed`)');
     return 1;
   }
-  const logHost = Fastify({ logger: { level: 'warn', stream: process.stderr } });
+  const logHost = Fastify({ logger: loggerOptions('warn', process.stderr) });
   const services = await createServices(config, logHost.log, { whenDataDirOwned: 'join' });
   try {
     if (sub === 'failed') {

@@ -7,6 +7,7 @@ import { ConfigError, type Config, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
 import { createAdmin } from './domain/users/admin-cli.js';
 import { passwordPolicyMessage, passwordProblems } from './domain/users/rules.js';
+import { loggerOptions } from './infra/logging.js';
 import { closeServices, createServices } from './services.js';
 import { EXIT_ENVIRONMENT, StartupFailure, explainFailure } from './startup-errors.js';
 
@@ -123,7 +124,7 @@ async function createAdminCommand(config: Config, args: string[]): Promise<numbe
   // change is one mutation like any other, with its activity row. Its event goes out on
   // this process's bus; a running server's memo trusts the old role for at most 60 s
   // (docs/development.md).
-  const logHost = Fastify({ logger: { level: config.logLevel, stream: process.stderr } });
+  const logHost = Fastify({ logger: loggerOptions(config.logLevel, process.stderr) });
   const services = await createServices(config, logHost.log, { whenDataDirOwned: 'join' });
   try {
     const result = await createAdmin(services.database.db, (actor) => services.contextFor(actor), {

@@ -96,7 +96,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
     const jobs = createJobs(config, database.db, metrics.jobs.observer, log);
     metrics.jobs.countFrom(() => jobs.counts());
     const handlers: JobHandlers = {
-      'email.send': emailJobHandler(database.db, mailer),
+      'email.send': emailJobHandler(database.db, mailer, log),
       'maintenance.expired-tokens': async () => {
         const deleted = await deleteExpiredRefreshTokens(database.db);
         if (deleted > 0) log.info({ deleted }, 'deleted expired refresh tokens');

@@ -165,10 +165,11 @@ export async function requireProjectAccess(
   if (ctx.scope.projectId && ctx.scope.projectId !== projectId) throw new NotFound(entity);
   const project = await projectRecord(ctx, projectId, db);
   if (!project) throw new NotFound(entity);
-  if (level !== 'read') requireWritable(ctx);
-  if (isAdmin(ctx.actor)) return project;
-  const role = await teamRoleOf(ctx, project.teamId, db);
+  // Visibility first: a read-only key learns nothing of a project it could not see.
+  const role = isAdmin(ctx.actor) ? 'admin' : await teamRoleOf(ctx, project.teamId, db);
   if (!role) throw new NotFound(entity);
+  if (level !== 'read') requireWritable(ctx);
+  if (role === 'admin') return project;
   if (level === 'manage' && role !== 'team_leader') throw new Forbidden('Only team leaders can edit projects');
   return project;
 }

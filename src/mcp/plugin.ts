@@ -3,12 +3,14 @@ import type { DomainEvent } from '../events/types.js';
 import type { AppServices } from '../services.js';
 import { McpAuthError, type McpIdentity, authInfoOf, authenticateMcp, requestContexts } from './auth.js';
 import type * as McpRuntime from './runtime.js';
+import type { PreparedTool } from './server.js';
 import type { ToolProfile } from './tools/types.js';
 import { McpMessageLimiter, messageCount } from './transports/message-limit.js';
 import { RebindingGuard } from './transports/rebinding.js';
 import { McpSessionRegistry, RedisSessionStore, SESSION_IDLE_MS } from './transports/sessions.js';
 
-type Runtime = typeof McpRuntime;
+/** The MCP runtime module, with the process's tools prepared once (server.ts `prepareTools`). */
+type Runtime = typeof McpRuntime & { tools: readonly PreparedTool[] };
 
 /**
  * The MCP endpoints (DECISIONS.md "MCP"), unprefixed and under `/v1`, sharing one
@@ -26,8 +28,10 @@ export default async function mcpPlugin(app: FastifyInstance): Promise<void> {
   const limiter = new McpMessageLimiter(mcp.rateLimit, app.services.redis);
   const rebinding = new RebindingGuard(app.services.config);
   // Loaded once the server listens (so /health answers sooner), or by the first MCP
-  // request if that comes first; import() itself runs a module only once.
-  const runtime = () => import('./runtime.js');
+  // request if that comes first; the import and the tools' schemas are made once.
+  let loaded: Promise<Runtime> | undefined;
+  const runtime = () =>
+    (loaded ??= import('./runtime.js').then((module) => ({ ...module, tools: module.prepareTools(module.ALL_TOOLS, app.services.metrics) })));
   app.addHook('onListen', async () => {
     void runtime();
   });
@@ -52,6 +56,9 @@ async function mcpRoutes(app: FastifyInstance, opts: McpRoutesOptions): Promise<
   const { sessions } = opts;
   const services = app.services;
   const hide = { hide: true };
+  // MCP counts its own messages per key (McpMessageLimiter, each batch member included);
+  // the HTTP limiter would count them again, per IP, under the default budget.
+  const config = { limit: 'none' as const };
 
   // DNS-rebinding rule, before anything else (transports/rebinding.ts); health stays open.
   app.addHook('onRequest', async (request, reply) => {
@@ -84,11 +91,11 @@ async function mcpRoutes(app: FastifyInstance, opts: McpRoutesOptions): Promise<
 
   const contextOf = requestContexts(services);
   const serverFor =
-    ({ buildMcpServer, ALL_TOOLS }: Runtime, profile: ToolProfile) =>
+    ({ buildMcpServer, tools }: Runtime, profile: ToolProfile) =>
     () =>
-      buildMcpServer({ tools: ALL_TOOLS, profile, contextOf, log: app.log, metrics: services.metrics });
+      buildMcpServer({ tools, profile, contextOf, log: app.log, metrics: services.metrics });
 
-  app.get('/mcp/health', { schema: { ...hide, summary: 'MCP server health' } }, async () => ({
+  app.get('/mcp/health', { schema: { ...hide, summary: 'MCP server health' }, config }, async () => ({
     status: 'ok',
     service: (await opts.runtime()).MCP_SERVER_NAME,
   }));
@@ -97,6 +104,7 @@ async function mcpRoutes(app: FastifyInstance, opts: McpRoutesOptions): Promise<
     method: ['GET', 'POST', 'DELETE'],
     url: '/mcp',
     schema: hide,
+    config,
     handler: async (request, reply) => {
       const identity = await identify(request, reply);
       if (!identity) return reply;
@@ -106,7 +114,7 @@ async function mcpRoutes(app: FastifyInstance, opts: McpRoutesOptions): Promise<
     },
   });
 
-  app.get('/mcp/sse', { schema: hide }, async (request, reply) => {
+  app.get('/mcp/sse', { schema: hide, config }, async (request, reply) => {
     const identity = await identify(request, reply);
     if (!identity) return reply;
     if (sessions.full) return reply.code(503).send({ detail: 'Too many open MCP sessions; try again later' });
@@ -144,8 +152,8 @@ async function mcpRoutes(app: FastifyInstance, opts: McpRoutesOptions): Promise<
     }
     return reply.code(202).type('text/plain').send('Accepted');
   };
-  app.post('/mcp/messages', { schema: hide }, postMessage);
-  app.post('/mcp/messages/', { schema: hide }, postMessage);
+  app.post('/mcp/messages', { schema: hide, config }, postMessage);
+  app.post('/mcp/messages/', { schema: hide, config }, postMessage);
 }
 
 /**

@@ -1,14 +1,12 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, type GetPromptResult, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
 import { DomainError } from '../domain/errors.js';
-import { UUID_PATTERN } from '../domain/ids.js';
 import { getFeature, listFeatureTodos } from '../domain/features/service.js';
 import { buildResumeContext } from '../domain/projects/resume-context.js';
 import { getTodo } from '../domain/todos/queries.js';
 import { RULES_FILE_PATH } from './rules-generator.js';
 import { firstPage } from './tools/present.js';
-import { projectIdFor } from './tools/project-scope.js';
+import { idArg, projectIdFor } from './tools/project-scope.js';
 import type { McpContextSource } from './tools/types.js';
 
 /**
@@ -18,7 +16,6 @@ import type { McpContextSource } from './tools/types.js';
  */
 
 const FEATURE_TODOS_MAX = 100;
-const id = (what: string) => z.string().regex(UUID_PATTERN, 'must be an id').describe(what);
 
 export function registerPrompts(server: McpServer, contextOf: McpContextSource): void {
   server.registerPrompt(
@@ -26,7 +23,7 @@ export function registerPrompts(server: McpServer, contextOf: McpContextSource):
     {
       title: 'Resume work',
       description: 'Pick up a project where the last session left it: last summary, next todos, blockers, constraints, and the session workflow.',
-      argsSchema: { projectId: id('Project id (optional when the connection is bound to a project)').optional() },
+      argsSchema: { projectId: idArg('Project id (optional when the connection is bound to a project)').optional() },
     },
     (args, request) =>
       prompting(async () => {
@@ -62,7 +59,7 @@ export function registerPrompts(server: McpServer, contextOf: McpContextSource):
     {
       title: 'Start a feature',
       description: 'Begin work on a feature: its todos with versions, the branch to use, and the feature workflow.',
-      argsSchema: { featureId: id('Feature id') },
+      argsSchema: { featureId: idArg('Feature id') },
     },
     (args, request) =>
       prompting(async () => {
@@ -92,7 +89,7 @@ export function registerPrompts(server: McpServer, contextOf: McpContextSource):
     {
       title: 'Finish a todo',
       description: 'Wrap up a todo: checks, commit, and the status change with the right version.',
-      argsSchema: { todoId: id('Todo id') },
+      argsSchema: { todoId: idArg('Todo id') },
     },
     (args, request) =>
       prompting(async () => {

@@ -42,7 +42,7 @@ export function registerResources(server: McpServer, contextOf: McpContextSource
     (uri, variables, request) =>
       reading(async () => {
         const ctx = await contextOf(request);
-        const project = await readProject(ctx, variable(variables, 'projectId'));
+        const project = await getProject(ctx, variable(variables, 'projectId'));
         return json(uri, presentProject(project));
       }),
   );
@@ -54,7 +54,7 @@ export function registerResources(server: McpServer, contextOf: McpContextSource
     (uri, variables, request) =>
       reading(async () => {
         const ctx = await contextOf(request);
-        const project = await readProject(ctx, variable(variables, 'projectId'));
+        const project = await getProject(ctx, variable(variables, 'projectId'));
         const rules = await cursorRulesFor(ctx, project.id);
         return { contents: [{ uri: uri.href, mimeType: MARKDOWN_MIME, text: rules.content }] };
       }),
@@ -147,10 +147,6 @@ async function documentResources(ctx: McpCallContext): Promise<Resource[]> {
       description: `${document.type} (v${document.version})`,
       mimeType: MARKDOWN_DOCUMENT_TYPES.has(document.type) ? MARKDOWN_MIME : JSON_MIME,
     }));
-}
-
-async function readProject(ctx: McpCallContext, projectId: string): Promise<ProjectRow> {
-  return getProject(ctx, projectId);
 }
 
 async function listed(ctx: McpCallContext, list: (ctx: McpCallContext) => Promise<Resource[]>): Promise<ListResourcesResult> {

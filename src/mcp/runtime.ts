@@ -4,6 +4,6 @@
  * before: it is a third of the server's module-loading time.
  */
 export { ALL_TOOLS } from './tools/index.js';
-export { MCP_SERVER_NAME, buildMcpServer } from './server.js';
+export { MCP_SERVER_NAME, buildMcpServer, prepareTools } from './server.js';
 export { LegacySseTransport } from './transports/sse.js';
 export { handleStreamableHttp } from './transports/streamable-http.js';

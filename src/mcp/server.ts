@@ -25,8 +25,43 @@ const INSTRUCTIONS =
   'mcp_claim_next_todo, move todos new → in_progress → done with mcp_update_todo_status passing ' +
   'expectedVersion (every todo carries its version), and release what you will not finish.';
 
+/**
+ * Every tool with its SDK-facing schemas, built once per process: a stateless POST
+ * builds a whole server, which must not rebuild sixty zod objects each time.
+ */
+export interface PreparedTool {
+  tool: ToolDefinition;
+  config: { description: string; inputSchema: z.ZodType; outputSchema: z.ZodType; annotations: ToolDefinition['annotations'] };
+}
+
+export function prepareTools(tools: readonly ToolDefinition[], metrics: ToolCallMetrics): readonly PreparedTool[] {
+  return tools.map((tool) => ({
+    tool,
+    config: {
+      description: tool.description,
+      inputSchema: z
+        .object(tool.inputSchema)
+        .strict()
+        // Not a rule: the SDK validates arguments before any code of ours runs, so
+        // this hook (which never refines anything) is where a refused call is counted.
+        .refine(() => true, {
+          when: (payload) => {
+            if (payload.issues.length > 0) metrics.mcpToolCalls.inc({ tool: tool.name, outcome: 'invalid_input' });
+            return false;
+          },
+        })
+        // No `$schema` line in every tool of tools/list: clients assume JSON Schema anyway.
+        .meta({ $schema: undefined }),
+      // Every tool declares one, so every client gets structured results alike.
+      outputSchema: tool.outputSchema ?? ANY_OBJECT,
+      annotations: { destructiveHint: false, ...tool.annotations },
+    },
+  }));
+}
+
 export interface McpServerOptions {
-  tools: readonly ToolDefinition[];
+  /** `prepareTools` of the process's tools, made once. */
+  tools: readonly PreparedTool[];
   profile: ToolProfile;
   /** The caller of each call, built from that call's own request (never frozen for the session). */
   contextOf: McpContextSource;
@@ -44,28 +79,11 @@ export type ToolCallMetrics = Pick<Metrics, 'mcpToolCalls' | 'mcpToolDuration'>;
  */
 export function buildMcpServer(options: McpServerOptions): McpServer {
   const server = new McpServer({ name: MCP_SERVER_NAME, version: MCP_SERVER_VERSION }, { instructions: INSTRUCTIONS });
-  for (const tool of toolsOfProfile(options.tools, options.profile)) {
+  for (const { tool, config } of options.tools) {
+    if (PROFILE_RANK[tool.profile] > PROFILE_RANK[options.profile]) continue;
     server.registerTool(
       tool.name,
-      {
-        description: tool.description,
-        inputSchema: z
-          .object(tool.inputSchema)
-          .strict()
-          // Not a rule: the SDK validates arguments before any code of ours runs, so
-          // this hook (which never refines anything) is where a refused call is counted.
-          .refine(() => true, {
-            when: (payload) => {
-              if (payload.issues.length > 0) options.metrics.mcpToolCalls.inc({ tool: tool.name, outcome: 'invalid_input' });
-              return false;
-            },
-          })
-          // No `$schema` line in every tool of tools/list: clients assume JSON Schema anyway.
-          .meta({ $schema: undefined }),
-        // Every tool declares one, so every client gets structured results alike.
-        outputSchema: tool.outputSchema ?? ANY_OBJECT,
-        annotations: { destructiveHint: false, ...tool.annotations },
-      },
+      config as never,
       ((args: Record<string, unknown>, request: McpRequestInfo) => runTool(tool, options.contextOf, request, args, options.log, options.metrics)) as never,
     );
   }

@@ -10,7 +10,7 @@ import { verifyMcpKey } from '../domain/mcpKeys/service.js';
 import { closeServices, createServices } from '../services.js';
 import { describeDatabase } from '../startup-errors.js';
 import { DEFAULT_PROFILE, callContext } from './auth.js';
-import { buildMcpServer } from './server.js';
+import { buildMcpServer, prepareTools } from './server.js';
 import { ALL_TOOLS } from './tools/index.js';
 import type { ToolProfile } from './tools/types.js';
 
@@ -200,7 +200,7 @@ async function runDirect(config: Config, settings: StdioEnv): Promise<number> {
       if (!now) throw new Unauthenticated('INTRACKER_API_KEY is no longer valid (revoked, expired, or its user deactivated)');
       return callContext({ key: now, profile, boundProjectId: now.projectId ?? settings.projectId }, services);
     };
-    const server = buildMcpServer({ tools: ALL_TOOLS, profile, contextOf, log, metrics: services.metrics });
+    const server = buildMcpServer({ tools: prepareTools(ALL_TOOLS, services.metrics), profile, contextOf, log, metrics: services.metrics });
     const transport = new StdioServerTransport();
     await server.connect(transport);
     await untilStdinCloses();

@@ -2,7 +2,7 @@ import { type SQL, and, desc, inArray, isNotNull, sql } from 'drizzle-orm';
 import { projects } from '../../db/schema.js';
 import { type ProjectRow, boundProjectId, readableTeamIds } from '../access.js';
 import type { ServiceContext } from '../context.js';
-import { NotFound, RuleViolation } from '../errors.js';
+import { RuleViolation } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { getProject } from './service.js';
 
@@ -74,9 +74,10 @@ export async function identifyProject(ctx: ServiceContext, hints: ProjectHints):
     const remote = normalizeGitRemote(hints.gitRemoteUrl);
     if (remote) {
       const ownerRepo = remote.slice(remote.indexOf('/') + 1);
-      // The database narrows to URLs containing owner/repo; the exact spelling is compared here.
+      // The database narrows to URLs containing owner/repo; the exact spelling is compared
+      // here, before the cap, so near-misses can never crowd the real match out.
       const rows = await readableProjects(ctx, and(isNotNull(projects.githubRepoUrl), sql`strpos(lower(${projects.githubRepoUrl}), ${ownerRepo}) > 0`)!);
-      const matches = rows.filter((project) => project.githubRepoUrl && normalizeGitRemote(project.githubRepoUrl) === remote);
+      const matches = rows.filter((project) => project.githubRepoUrl && normalizeGitRemote(project.githubRepoUrl) === remote).slice(0, MATCH_CAP);
       if (matches.length === 1) return { kind: 'found', project: matches[0]!, method: 'git_remote' };
       if (matches.length > 1) return { kind: 'ambiguous', matches, method: 'git_remote' };
     }
@@ -85,8 +86,7 @@ export async function identifyProject(ctx: ServiceContext, hints: ProjectHints):
     const folder = workspaceFolder(hints.path);
     tried.push({ method: 'folder_name', value: folder });
     if (folder !== '') {
-      const rows = await readableProjects(ctx, sql`lower(${projects.name}) = lower(${folder})`);
-      const matches = rows.filter((project) => project.name.toLowerCase() === folder.toLowerCase());
+      const matches = await readableProjects(ctx, sql`lower(${projects.name}) = lower(${folder})`, MATCH_CAP);
       if (matches.length === 1) return { kind: 'found', project: matches[0]!, method: 'folder_name' };
       if (matches.length > 1) return { kind: 'ambiguous', matches, method: 'folder_name' };
     }
@@ -94,19 +94,14 @@ export async function identifyProject(ctx: ServiceContext, hints: ProjectHints):
   return { kind: 'none', tried };
 }
 
-/** The caller's readable projects meeting `where`, newest first; a bound scope sees its project alone. */
-async function readableProjects(ctx: ServiceContext, where: SQL): Promise<ProjectRow[]> {
-  const bound = boundProjectId(ctx);
-  if (bound) {
-    const project = await getProject(ctx, bound).catch((error: unknown) => {
-      if (error instanceof NotFound) return undefined;
-      throw error;
-    });
-    if (!project) return [];
-    return ctx.db.select().from(projects).where(and(sql`${projects.id} = ${project.id}`, where)).limit(1);
-  }
+/**
+ * The caller's readable projects meeting `where`, newest first, at most `limit`. A bound
+ * scope never gets here: `identifyProject` answers with the bound project first.
+ */
+async function readableProjects(ctx: ServiceContext, where: SQL, limit?: number): Promise<ProjectRow[]> {
   const teams = await readableTeamIds(ctx);
   if (teams !== 'all' && teams.length === 0) return [];
   const conditions = teams === 'all' ? [where] : [where, inArray(projects.teamId, teams)];
-  return ctx.db.select().from(projects).where(and(...conditions)).orderBy(desc(projects.createdAt), desc(projects.id)).limit(MATCH_CAP);
+  const query = ctx.db.select().from(projects).where(and(...conditions)).orderBy(desc(projects.createdAt), desc(projects.id));
+  return limit === undefined ? query : query.limit(limit);
 }

@@ -1,16 +1,17 @@
-import { and, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { projects, todos, users } from '../../db/schema.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { mutate } from '../mutation.js';
 import { isUserRole } from '../users/rules.js';
-import { announceClaim } from './claims.js';
+import { UNCLAIMED, announceClaim } from './claims.js';
 import { todoColumns } from './queries.js';
 
 /** Claims cleared per run; the next run takes the rest. */
 const BATCH = 500;
 
-const LAPSED = and(isNotNull(todos.claimedBy), or(isNull(todos.claimExpiresAt), lte(todos.claimExpiresAt, sql`now()`)));
+/** Someone's name is on the todo, but nobody holds it: the lease has run out. */
+const LAPSED = and(isNotNull(todos.claimedBy), UNCLAIMED);
 
 /**
  * Repeatable maintenance (the `maintenance.expired-claims` job): clears the claims whose

@@ -8,7 +8,7 @@ import { requireProjectFeature } from '../features/references.js';
 import { type MutationRecorder, mutate } from '../mutation.js';
 import type { ProjectRow } from '../projects/service.js';
 import { TODO_ORDER, type TodoRow, requireTodo, todoColumns } from './queries.js';
-import type { TodoStatus } from './rules.js';
+import { type TodoStatus, claimLive } from './rules.js';
 
 /**
  * Claims: an agent's short-lived hold on a todo (DECISIONS.md "MCP"), so two agents
@@ -25,7 +25,7 @@ export const DEFAULT_CLAIM_MINUTES = 30;
 export const MAX_CLAIM_MINUTES = 24 * 60;
 
 /** A todo nobody holds: no claim, or one whose lease has run out. */
-const UNCLAIMED = sql`(${todos.claimedBy} is null or ${todos.claimExpiresAt} is null or ${todos.claimExpiresAt} <= now())`;
+export const UNCLAIMED = sql`(${todos.claimedBy} is null or ${todos.claimExpiresAt} is null or ${todos.claimExpiresAt} <= now())`;
 
 /**
  * Nothing holds it up: no blocker reason, and every todo in `blocked_by` is done.
@@ -143,10 +143,6 @@ export async function describeUser(db: DbOrTx, userId: string | null): Promise<s
   if (!userId) return 'nobody';
   const [user] = await db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, userId)).limit(1);
   return user ? `${user.name ?? user.email} <${user.email}>` : userId;
-}
-
-function claimLive(todo: TodoRow, now = new Date()): boolean {
-  return Boolean(todo.claimedBy && todo.claimExpiresAt && todo.claimExpiresAt > now);
 }
 
 function heldByOther(todo: TodoRow, me: string, now = new Date()): boolean {

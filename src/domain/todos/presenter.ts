@@ -1,5 +1,6 @@
 import type { TODO_STATUSES } from '../../db/schema.js';
 import type { TodoRow } from './queries.js';
+import { claimLive } from './rules.js';
 
 /**
  * The one shape of a todo, for the REST response (http/schemas/todo.ts describes it)
@@ -7,7 +8,7 @@ import type { TodoRow } from './queries.js';
  * only while it runs: a lapsed lease is nobody's claim, whichever surface asks.
  */
 export function presentTodo(todo: TodoRow) {
-  const claimLive = todo.claimedBy !== null && todo.claimExpiresAt !== null && todo.claimExpiresAt.getTime() > Date.now();
+  const held = claimLive(todo);
   return {
     id: todo.id,
     project_id: todo.projectId,
@@ -21,8 +22,8 @@ export function presentTodo(todo: TodoRow) {
     blocker_reason: todo.blockerReason,
     blocked_by: todo.blockedBy,
     assigned_to: todo.assignedTo,
-    claimed_by: claimLive ? todo.claimedBy : null,
-    claim_expires_at: claimLive ? todo.claimExpiresAt : null,
+    claimed_by: held ? todo.claimedBy : null,
+    claim_expires_at: held ? todo.claimExpiresAt : null,
     version: todo.version,
     github_issue_number: todo.githubIssueNumber,
     github_pr_number: todo.githubPrNumber,

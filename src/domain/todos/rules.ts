@@ -73,3 +73,8 @@ export function changedFields<T extends object>(before: T, after: T, fields: rea
 function snakeCase(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
+
+/** Whether someone holds the todo now: a claim whose lease has not run out. */
+export function claimLive(todo: { claimedBy: string | null; claimExpiresAt: Date | null }, now = new Date()): boolean {
+  return Boolean(todo.claimedBy && todo.claimExpiresAt && todo.claimExpiresAt > now);
+}

@@ -42,34 +42,46 @@ export async function makeAdmin(
   options: { resetPassword: boolean },
 ): Promise<'created' | 'promoted'> {
   const email = normalizeEmail(account.email);
-  const passwordHash = await hashPassword(account.password);
-  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
-  if (existing) {
-    await mutate(contextFor({ id: existing.id, email, role: 'admin' }), async (tx, record) => {
-      await tx
-        .update(users)
-        .set({ role: 'admin', ...(options.resetPassword && { passwordHash, isActive: true }), ...(account.name && { name: account.name }) })
-        .where(eq(users.id, existing.id));
-      recordUserChange(record, existing.id, 'role_changed', { role: 'admin' });
-    });
-    return 'promoted';
+  const existing = await userIdOf(db, email);
+  if (!existing) {
+    if (await createAdmin(db, contextFor, email, account)) return 'created';
+    // Someone else (another instance, a registration) took the address meanwhile:
+    // promote whoever holds it now, as for an account that was there before.
   }
+  const userId = existing ?? (await userIdOf(db, email));
+  if (!userId) throw new Error(`The account ${email} was neither created nor found`);
+  const passwordHash = options.resetPassword ? await hashPassword(account.password) : undefined;
+  await mutate(contextFor({ id: userId, email, role: 'admin' }), async (tx, record) => {
+    await tx
+      .update(users)
+      .set({ role: 'admin', ...(passwordHash && { passwordHash, isActive: true }), ...(account.name && { name: account.name }) })
+      .where(eq(users.id, userId));
+    recordUserChange(record, userId, 'role_changed', { role: 'admin' });
+  });
+  return 'promoted';
+}
+
+async function userIdOf(db: Db, email: string): Promise<string | undefined> {
+  const [user] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
+  return user?.id;
+}
+
+/** A new admin with a team of its own; false when the address was taken meanwhile. */
+async function createAdmin(db: Db, contextFor: (actor: Actor) => ServiceContext, email: string, account: AdminAccount): Promise<boolean> {
+  const passwordHash = await hashPassword(account.password);
   // Chosen here so the new admin can be the mutation's actor from its first row on.
   const ctx = contextFor({ id: randomUUID(), email, role: 'admin' });
-  const created = await mutate(ctx, async (tx, record) => {
+  return mutate(ctx, async (tx, record) => {
     const [row] = await tx
       .insert(users)
       .values({ id: ctx.actor.id, email, name: account.name ?? 'Administrator', passwordHash, role: 'admin' })
       .onConflictDoNothing({ target: users.email })
       .returning();
-    // Another instance (or a concurrent create-admin) won the race for the address: it
-    // created this very admin and recorded it.
     if (!row) return false;
     recordUserChange(record, row.id, 'created', { role: 'admin' });
     await createPersonalTeam(tx, row, record);
     return true;
   });
-  return created ? 'created' : 'promoted';
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   listUsers,
   updateUser,
 } from '../../domain/users/service.js';
+import { emailQueueOf } from '../email-queue.js';
 import { contextOf } from '../plugins/auth.js';
 import {
   AdminInvitationCreatedResponse,
@@ -202,9 +203,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         sendEmailTo: input.send_email_to,
         maxUses: input.max_uses,
       });
-      // Queued, never sent here: the answer does not wait for the mail server.
-      const queue = { jobs: app.services.jobs, frontendUrl: app.services.config.frontendUrl, log: request.log };
-      await queueInvitationEmail(contextOf(request), queue, invitation);
+      await queueInvitationEmail(contextOf(request), emailQueueOf(request), invitation);
       return reply.status(201).send({
         message: 'Admin invitation created successfully',
         status: 'success',

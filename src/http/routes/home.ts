@@ -39,9 +39,16 @@ export default async function homeRoutes(app: FastifyInstance) {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
 
-  async function sendPage(request: FastifyRequest, reply: FastifyReply, status: number, extra: Partial<HomePageInput>): Promise<FastifyReply> {
+  /** `knownHasAdmin`: what the handler has just learned, so the page does not ask the database again. */
+  async function sendPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    extra: Partial<HomePageInput>,
+    knownHasAdmin?: boolean,
+  ): Promise<FastifyReply> {
     const { services } = request.server;
-    const [health, hasAdmin] = await Promise.all([readinessChecks(services), adminExists(services.database.db)]);
+    const [health, hasAdmin] = await Promise.all([readinessChecks(services), knownHasAdmin ?? adminExists(services.database.db)]);
     const page = renderHomePage({
       baseUrl: baseUrlOf(request),
       version: API_VERSION,
@@ -70,22 +77,22 @@ export default async function homeRoutes(app: FastifyInstance) {
       name: field(request.body, 'name')?.trim().slice(0, 255),
       password: field(request.body, 'password') ?? '',
     };
-    const refuse = (status: number, message: string) =>
-      sendPage(request, reply, status, { notice: { kind: 'error', message }, register: { code: input.code, email: input.email, name: input.name } });
+    const refuse = (status: number, message: string, hasAdmin?: boolean) =>
+      sendPage(request, reply, status, { notice: { kind: 'error', message }, register: { code: input.code, email: input.email, name: input.name } }, hasAdmin);
 
     if (await adminExists(database.db)) {
-      return refuse(409, 'An admin exists already; this form only registers the first one. Ask an admin for an invitation.');
+      return refuse(409, 'An admin exists already; this form only registers the first one. Ask an admin for an invitation.', true);
     }
-    if (!input.code || input.code.length > 128) return refuse(400, 'Enter the one-time admin code the server printed at start.');
-    if (!EMAIL.test(input.email) || input.email.length > 320) return refuse(400, 'Enter a valid email address.');
-    if (!input.password || input.password.length > 1024) return refuse(400, 'Enter a password.');
+    if (!input.code || input.code.length > 128) return refuse(400, 'Enter the one-time admin code the server printed at start.', false);
+    if (!EMAIL.test(input.email) || input.email.length > 320) return refuse(400, 'Enter a valid email address.', false);
+    if (!input.password || input.password.length > 1024) return refuse(400, 'Enter a password.', false);
     try {
       const { user } = await auth.register(database.db, contextFor, { ...input, invitationCode: input.code });
       const message =
         user.role === 'admin'
           ? `Registered ${user.email} as the admin. Log in with POST /auth/login to get a token.`
           : `Registered ${user.email}.`;
-      return sendPage(request, reply, 201, { notice: { kind: 'success', message } });
+      return sendPage(request, reply, 201, { notice: { kind: 'success', message } }, user.role === 'admin' || undefined);
     } catch (error) {
       if (error instanceof DomainError) return refuse(error.status, error.message);
       throw error;

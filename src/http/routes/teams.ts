@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyBaseLogger } from 'fastify';
-import { type EmailQueue, queueInvitationEmail, queueTeamAddedEmail, resendTeamInvitation } from '../../domain/invitations/email.js';
+import { queueInvitationEmail, queueTeamAddedEmail, resendTeamInvitation } from '../../domain/invitations/email.js';
 import { acceptInvitation, createTeamInvitation, deleteInvitation, listInvitations } from '../../domain/invitations/service.js';
 import { pageRequest } from '../../domain/pagination.js';
 import {
@@ -16,6 +15,7 @@ import {
   setTeamLanguage,
   updateTeam,
 } from '../../domain/teams/service.js';
+import { emailQueueOf } from '../email-queue.js';
 import { contextOf } from '../plugins/auth.js';
 import { MessageResponse, PaginationQuery, errors, mergeInput, pageBody, paged, requireInput } from '../schemas/common.js';
 import { Invitation, presentInvitation } from '../schemas/invitation.js';
@@ -49,7 +49,6 @@ const security = [{ bearerAuth: [] }];
  */
 const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.authenticate);
-  const emailQueue = (log: FastifyBaseLogger): EmailQueue => ({ jobs: app.services.jobs, frontendUrl: app.services.config.frontendUrl, log });
 
   app.post(
     '/teams',
@@ -162,7 +161,7 @@ const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const userId = requireInput(input.user_id, 'user_id');
       const member = await addMember(contextOf(request), request.params.id, userId, input.role ?? 'member');
       // "You were added to a team", queued: the answer does not wait for the mail server.
-      await queueTeamAddedEmail(contextOf(request), emailQueue(request.log), request.params.id, member.userEmail);
+      await queueTeamAddedEmail(contextOf(request), emailQueueOf(request), request.params.id, member.userEmail);
       return reply.status(201).send(presentMember(member));
     },
   );
@@ -248,7 +247,7 @@ const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
         maxUses: input.max_uses,
       });
       // Queued, never sent here: the answer does not wait for the mail server.
-      await queueInvitationEmail(contextOf(request), emailQueue(request.log), invitation);
+      await queueInvitationEmail(contextOf(request), emailQueueOf(request), invitation);
       return reply.status(201).send(presentIssuedInvitation(invitation));
     },
   );
@@ -298,12 +297,12 @@ const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'For a usable code that was made with `send_email_to`: clears `email_error` and queues the email; ' +
           '`email_sent_at` is set once it went out. 400 when the code has no address or can no longer be used.',
         security,
-        params: Type.Object({ id: TeamParams.properties.id, code: Type.String({ minLength: 1, maxLength: 128 }) }),
+        params: TeamInvitationParams,
         response: { 202: Type.Object({ message: Type.String(), invitation: Invitation }), ...errors(400, 401, 403, 404, 422) },
       },
     },
     async (request, reply) => {
-      const invitation = await resendTeamInvitation(contextOf(request), emailQueue(request.log), request.params.id, request.params.code);
+      const invitation = await resendTeamInvitation(contextOf(request), emailQueueOf(request), request.params.id, request.params.code);
       return reply.status(202).send({ message: 'Invitation email queued', invitation: presentInvitation(invitation) });
     },
   );

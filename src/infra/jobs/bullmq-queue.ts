@@ -5,6 +5,7 @@ import {
   type JobHandlers,
   type JobName,
   type JobPayloads,
+  JOBS_CLOSE_WAIT_MS,
   JobQueueUnavailable,
   type JobState,
   type JobView,
@@ -21,8 +22,6 @@ const QUEUE_NAME = 'jobs';
 /** BullMQ waits for Redis without limit; a request enqueueing an email (or a scrape) must not. */
 const ENQUEUE_TIMEOUT_MS = 3000;
 const READ_TIMEOUT_MS = 2000;
-/** How long `close` lets running jobs finish before it drops the connections. */
-const CLOSE_WAIT_MS = 10_000;
 
 /** `promise`, or a rejection naming `what` after `ms` (the promise itself runs on). */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -158,13 +157,14 @@ export class BullJobs implements Jobs {
     if (this.connected) {
       // Worker.close waits for the jobs it is running to finish.
       const graceful = Promise.all([this.worker?.close(), this.queue.close()]);
-      if (await within(graceful, CLOSE_WAIT_MS, 'closing the job queue').then(() => true, () => false)) {
+      if (await within(graceful, JOBS_CLOSE_WAIT_MS, 'closing the job queue').then(() => true, () => false)) {
         this.connection.disconnect();
         return;
       }
     }
     // Never connected (or Redis went away): nothing to wait for, drop the connections.
-    await this.worker?.close(true).catch(() => {});
+    // A worker whose own connection never reached Redis can wait on it forever: bounded too.
+    if (this.worker) await within(this.worker.close(true), 1000, 'closing the job worker').catch(() => {});
     this.connection.disconnect();
     await within(this.queue.close(), 1000, 'closing the job queue').catch(() => {});
   }

@@ -1,8 +1,9 @@
-import { and, count, desc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../db/client.js';
 import { jobs } from '../../db/schema.js';
 import {
+  JOBS_CLOSE_WAIT_MS,
   type JobHandlers,
   type JobName,
   type JobPayloads,
@@ -24,8 +25,6 @@ type JobRow = typeof jobs.$inferSelect;
  * `active`; once this passes another consumer takes it again (as a new try).
  */
 const LOCK_SECONDS = 300;
-/** How long `close` waits for running jobs before leaving them to the lock expiry. */
-const CLOSE_WAIT_MS = 10_000;
 
 /**
  * The queue without Redis: rows in the `jobs` table, claimed with
@@ -119,6 +118,13 @@ export class DatabaseJobs implements Jobs {
   }
 
   private async claim(limit: number): Promise<JobRow[]> {
+    // A job whose consumer died mid-run on its last try is dead-lettered, not taken again:
+    // one that kills its process every time would otherwise run forever (BullMQ's
+    // stalled-job limit does the same on Redis).
+    await this.db
+      .update(jobs)
+      .set({ state: 'failed', lockedUntil: null, lastError: 'the process running it stopped before it finished, on every try', failedAt: sql`now()` })
+      .where(and(eq(jobs.state, 'active'), lt(jobs.lockedUntil, sql`now()`), gte(jobs.attempts, jobs.maxAttempts)));
     const due = this.db
       .select({ id: jobs.id })
       .from(jobs)
@@ -200,7 +206,7 @@ export class DatabaseJobs implements Jobs {
     await Promise.race([
       Promise.allSettled([...this.running]),
       new Promise((resolve) => {
-        timeout = setTimeout(resolve, CLOSE_WAIT_MS);
+        timeout = setTimeout(resolve, JOBS_CLOSE_WAIT_MS);
       }),
     ]);
     clearTimeout(timeout);

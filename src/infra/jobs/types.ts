@@ -59,6 +59,12 @@ export function isPermanent(error: unknown): boolean {
 
 /** `queued` covers waiting and delayed (a retry waiting for its backoff); `failed` is the dead-letter list. */
 export type JobState = 'queued' | 'active' | 'failed';
+/**
+ * How long closing a queue lets running jobs finish: half of the server's shutdown grace
+ * (main.ts, 10 s), so the database and Redis are still closed cleanly after it.
+ */
+export const JOBS_CLOSE_WAIT_MS = 5000;
+
 export const JOB_LIST_STATES: readonly JobState[] = ['queued', 'active', 'failed'];
 
 export interface JobView {

@@ -1,6 +1,9 @@
 import { EmailClient } from '@azure/communication-email';
 import { type EmailMessage, MailError, type Mailer } from './types.js';
 
+/** How long one send (its request and the polling for its outcome) may take before it counts as failed. */
+const SEND_TIMEOUT_MS = 60_000;
+
 /** Azure Communication Services Email; the sender must be a verified address of the resource. */
 export class AzureMailer implements Mailer {
   readonly provider = 'azure' as const;
@@ -20,13 +23,18 @@ export class AzureMailer implements Mailer {
   async send(message: EmailMessage): Promise<void> {
     let status: string;
     let detail: string | undefined;
+    // Bounded well inside the job's lock (5 min), so no other consumer takes the job and sends it twice.
+    const abortSignal = AbortSignal.timeout(SEND_TIMEOUT_MS);
     try {
-      const poller = await this.client.beginSend({
-        senderAddress: this.senderAddress,
-        recipients: { to: [{ address: message.to }] },
-        content: { subject: message.subject, plainText: message.text, html: message.html },
-      });
-      const result = await poller.pollUntilDone();
+      const poller = await this.client.beginSend(
+        {
+          senderAddress: this.senderAddress,
+          recipients: { to: [{ address: message.to }] },
+          content: { subject: message.subject, plainText: message.text, html: message.html },
+        },
+        { abortSignal },
+      );
+      const result = await poller.pollUntilDone({ abortSignal });
       status = result.status;
       detail = result.error?.message;
     } catch (error) {

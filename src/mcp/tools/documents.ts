@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { oneOf } from './one-of.js';
 import { DOCUMENT_TYPES } from '../../domain/enums.js';
-import { type DocumentRow, type DocumentSummary, createDocument, getDocument, listProjectDocumentSummaries, updateDocument } from '../../domain/documents/service.js';
+import { type DocumentSummary, createDocument, getDocument, listProjectDocumentSummaries, updateDocument } from '../../domain/documents/service.js';
 import { presentDocument, presentDocumentSummary } from '../../domain/documents/presenter.js';
 import { RuleViolation } from '../../domain/errors.js';
 import { getTodo } from '../../domain/todos/queries.js';
 import { forAgent } from './present.js';
 import { AgentDocument, AgentDocumentSummary } from './output.js';
 import { idArg, projectIdFor } from './project-scope.js';
-import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
+import { type ToolDefinition, defineTool } from './types.js';
 
 /** Project documents (reference/mcp.md §2.5): architecture notes, ADRs, constraints, runbooks. */
 
@@ -21,11 +21,6 @@ const LIST_LIMIT_MAX = 200;
 // the summary, so a body only ever reaches the agent through mcp_get_document.
 const presentSummary = (document: DocumentSummary) => forAgent(presentDocumentSummary(document));
 
-async function loadDocument(ctx: McpCallContext, documentId: string): Promise<DocumentRow> {
-  const document = await getDocument(ctx, documentId);
-  return document;
-}
-
 export const documentTools: ToolDefinition[] = [
   defineTool({
     name: 'mcp_get_document',
@@ -35,7 +30,7 @@ export const documentTools: ToolDefinition[] = [
     outputSchema: AgentDocument,
     annotations: { readOnlyHint: true },
     async handler(ctx, args) {
-      return forAgent(presentDocument(await loadDocument(ctx, args.documentId)));
+      return forAgent(presentDocument(await getDocument(ctx, args.documentId)));
     },
   }),
   defineTool({
@@ -114,7 +109,6 @@ export const documentTools: ToolDefinition[] = [
     outputSchema: AgentDocumentSummary,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
     async handler(ctx, args) {
-      await loadDocument(ctx, args.documentId);
       const document = await updateDocument(ctx, args.documentId, { title: args.title, content: args.content, tags: args.tags });
       return presentSummary(document);
     },

@@ -7,7 +7,6 @@ import {
   createElement,
   deleteElement,
   getElement,
-  loadElement,
   previewElementDelete,
   updateElement,
 } from '../../domain/elements/service.js';
@@ -16,7 +15,7 @@ import { type TreeElement, getElementTree } from '../../domain/elements/tree.js'
 import { listTodos } from '../../domain/todos/queries.js';
 import { forAgent } from './present.js';
 import { idArg, projectIdFor, uuidArg } from './project-scope.js';
-import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
+import { type ToolDefinition, defineTool } from './types.js';
 
 /**
  * The project's element tree: modules, components, milestones… that todos hang on.
@@ -64,11 +63,6 @@ function countNodes(nodes: TreeNode<TreeElement>[]): number {
 
 const presentElement = (element: ElementRow) => forAgent(sharedElement(element));
 
-async function loadVisibleElement(ctx: McpCallContext, elementId: string, level: 'read' | 'write'): Promise<ElementRow> {
-  const { element } = await loadElement(ctx, elementId, level);
-  return element;
-}
-
 const elementFields = {
   title: z.string().min(1).max(255),
   description: z.string().max(20000).nullable().optional(),
@@ -105,7 +99,6 @@ export const elementTools: ToolDefinition[] = [
     inputSchema: { elementId: idArg('Element id') },
     annotations: { readOnlyHint: true },
     async handler(ctx, args) {
-      await loadVisibleElement(ctx, args.elementId, 'read');
       const [detail, todos] = await Promise.all([
         getElement(ctx, args.elementId),
         listTodos(ctx, { elementId: args.elementId }, { page: 1, pageSize: ELEMENT_TODOS_LIMIT, offset: 0 }),
@@ -170,7 +163,6 @@ export const elementTools: ToolDefinition[] = [
     },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
     async handler(ctx, args) {
-      await loadVisibleElement(ctx, args.elementId, 'write');
       const element = await updateElement(ctx, args.elementId, {
         parentId: args.parentId,
         type: args.type,
@@ -194,7 +186,6 @@ export const elementTools: ToolDefinition[] = [
     },
     annotations: { readOnlyHint: false, destructiveHint: true },
     async handler(ctx, args) {
-      await loadVisibleElement(ctx, args.elementId, args.confirm ? 'write' : 'read');
       const outcome = args.confirm ? await deleteElement(ctx, args.elementId) : await previewElementDelete(ctx, args.elementId);
       return {
         deleted: args.confirm,

@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { z } from 'zod';
+import { TEAM_LANGUAGES } from '../../domain/enums.js';
 import { Document } from '../../http/schemas/document.js';
 import { Feature } from '../../http/schemas/feature.js';
 import { Project } from '../../http/schemas/project.js';
@@ -83,7 +84,7 @@ export const AgentProject = agentEntity(Project, ['id', 'team_id', 'name', 'stat
 export const AgentDocumentSummary = agentEntity(Document, ['id', 'project_id', 'element_id', 'feature_id', 'type', 'title', 'tags', 'version', 'updated_at']);
 /** A document read in full. */
 export const AgentDocument = AgentDocumentSummary.extend({ content: z.string() });
-export const AgentTeam = agentEntity(Team, ['id', 'name', 'description', 'language']).extend({ language: z.enum(['en', 'hu']) });
+export const AgentTeam = agentEntity(Team, ['id', 'name', 'description', 'language']).extend({ language: z.enum(TEAM_LANGUAGES) });
 /** A member as the team tools show it: REST's fields plus the reference's `name` and `email` (docs/mcp.md). */
 export const AgentMember = agentEntity(TeamMember, ['user_id', 'role', 'joined_at', 'user_name', 'user_email']).extend({
   name: z.string().optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEAM_LANGUAGES } from '../../domain/enums.js';
 import type { ProjectRow } from '../../domain/access.js';
 import { RuleViolation } from '../../domain/errors.js';
 import { type IdentifyMethod, type ProjectHints, identifyProject } from '../../domain/projects/identify.js';
@@ -83,7 +84,7 @@ export const rulesTools: ToolDefinition[] = [
       projectId: idArg('Project id; optional when the connection is bound to a project').optional(),
       customInstructions: z.string().max(20_000).optional().describe('Use instead of the project’s stored cursor instructions'),
     },
-    outputSchema: z.object({ project_id: z.string(), language: z.enum(['en', 'hu']), target_path: z.string(), instructions: z.string(), content: z.string() }),
+    outputSchema: z.object({ project_id: z.string(), language: z.enum(TEAM_LANGUAGES), target_path: z.string(), instructions: z.string(), content: z.string() }),
     annotations: { readOnlyHint: true },
     async handler(ctx, args) {
       const rules = await cursorRulesFor(ctx, projectIdFor(ctx, args.projectId), args.customInstructions);

@@ -1,22 +1,17 @@
 import { z } from 'zod';
 import { buildResumeContext } from '../../domain/projects/resume-context.js';
-import { type SessionRow, endSession, getSession, startSession, updateSession } from '../../domain/sessions/service.js';
+import { type SessionRow, endSession, startSession, updateSession } from '../../domain/sessions/service.js';
 import { presentSession as sharedSession } from '../../domain/sessions/presenter.js';
 import { WORKFLOW_REMINDER } from '../../domain/sessions/rules.js';
 import { forAgent } from './present.js';
 import { idArg, projectIdFor, uuidArg } from './project-scope.js';
-import { type McpCallContext, type ToolDefinition, defineTool } from './types.js';
+import { type ToolDefinition, defineTool } from './types.js';
 
 /** Work sessions (reference/mcp.md §2.4): what an agent set out to do and what it finished. */
 
 const idList = (what: string) => z.array(uuidArg()).max(500).describe(what);
 
 const presentSession = (session: SessionRow) => forAgent(sharedSession(session));
-
-async function loadOwnSession(ctx: McpCallContext, sessionId: string): Promise<SessionRow> {
-  const session = await getSession(ctx, sessionId);
-  return session;
-}
 
 export const sessionTools: ToolDefinition[] = [
   defineTool({
@@ -73,7 +68,6 @@ export const sessionTools: ToolDefinition[] = [
     },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
     async handler(ctx, args) {
-      await loadOwnSession(ctx, args.sessionId);
       const session = await updateSession(ctx, args.sessionId, {
         todosCompleted: args.completedTodos,
         featuresCompleted: args.completedFeatures,
@@ -98,7 +92,6 @@ export const sessionTools: ToolDefinition[] = [
     outputSchema: z.object({ id: z.string(), project_id: z.string(), summary: z.string().nullable(), ended_at: z.string().nullable() }),
     annotations: { readOnlyHint: false, destructiveHint: false },
     async handler(ctx, args) {
-      await loadOwnSession(ctx, args.sessionId);
       const session = await endSession(ctx, args.sessionId, {
         summary: args.summary,
         todosCompleted: args.completedTodos,

@@ -31,7 +31,7 @@ const createTodoTool = defineTool({
   outputSchema: AgentTodo,
   annotations: { readOnlyHint: false, destructiveHint: false },
   async handler(ctx, args) {
-    const projectId = args.projectId === undefined ? ctx.scope.projectId : projectIdFor(ctx, args.projectId);
+    const projectId = args.projectId ?? ctx.scope.projectId;
     const todo = await createTodo(ctx, { ...args, projectId });
     return presentTodo(todo);
   },
