@@ -5,11 +5,8 @@
  * request's Host header, which the client controls.
  */
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+import { escapeHtml } from '../infra/html.js';
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
-}
 
 export interface HomePageInput {
   /** This server's address as a client reaches it, without a trailing slash. */

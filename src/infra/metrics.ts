@@ -63,7 +63,8 @@ type JobCountsSource = () => Promise<Record<'queued' | 'active' | 'failed', numb
  */
 function jobsMetrics(registry: Registry) {
   let source: JobCountsSource | undefined;
-  const inQueue = new Gauge({
+  // Kept by the registry, which calls its collect() at every scrape.
+  new Gauge({
     name: 'jobs_in_queue',
     help: 'Jobs in the queue by state: queued (waiting or backing off), active, dead_lettered',
     labelNames: ['state'] as const,
@@ -98,7 +99,6 @@ function jobsMetrics(registry: Registry) {
     registers: [registry],
   });
   return {
-    inQueue,
     /** Where `jobs_in_queue` reads its numbers from (the Jobs instance, once it exists). */
     countFrom(counts: JobCountsSource) {
       source = counts;

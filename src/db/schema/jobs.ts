@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, jsonb, pgTable, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
+import { oneOf } from './enums.js';
 import { createdAt, updatedAt } from './identity.js';
 
 /**
@@ -29,7 +30,7 @@ export const jobs = pgTable(
   },
   (t) => [
     index('jobs_due_idx').on(t.state, t.runAt),
-    check('jobs_state_check', sql`${t.state} in ('queued', 'active', 'failed')`),
+    check('jobs_state_check', oneOf(t.state, JOB_STATES)),
     check('jobs_attempts_check', sql`${t.maxAttempts} >= 1`),
   ],
 );

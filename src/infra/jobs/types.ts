@@ -1,3 +1,4 @@
+import { JOB_STATES } from '../../db/schema/jobs.js';
 import type { EmailJobPayload } from '../../integrations/email/types.js';
 
 /**
@@ -58,14 +59,14 @@ export function isPermanent(error: unknown): boolean {
 }
 
 /** `queued` covers waiting and delayed (a retry waiting for its backoff); `failed` is the dead-letter list. */
-export type JobState = 'queued' | 'active' | 'failed';
+export type JobState = (typeof JOB_STATES)[number];
 /**
  * How long closing a queue lets running jobs finish: half of the server's shutdown grace
  * (main.ts, 10 s), so the database and Redis are still closed cleanly after it.
  */
 export const JOBS_CLOSE_WAIT_MS = 5000;
 
-export const JOB_LIST_STATES: readonly JobState[] = ['queued', 'active', 'failed'];
+export const JOB_LIST_STATES: readonly JobState[] = JOB_STATES;
 
 export interface JobView {
   id: string;
@@ -85,8 +86,6 @@ export type JobOutcome = 'completed' | 'retry' | 'dead_lettered';
 export interface JobsObserver {
   started(name: string): void;
   settled(name: string, seconds: number, outcome: JobOutcome): void;
-  /** Asked on every /metrics scrape. */
-  counts?: () => Promise<Record<JobState, number>>;
 }
 
 export interface JobsOptions {

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../../infra/html.js';
 import { PermanentJobError } from '../../infra/jobs/types.js';
 import type { EmailMessage, Locale, TemplateName } from './types.js';
 
@@ -49,8 +50,6 @@ const TEMPLATES: Record<TemplateName, Record<Locale, Template>> = {
   },
 };
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
 
 function fill(text: string, vars: Record<string, string>, where: string): string {
   return text.replace(/\{\{(\w+)\}\}/g, (_match, name: string) => {

@@ -49,12 +49,12 @@ export function prune(value: unknown): unknown {
  * Fields an agent has no use for on every entity: who made it and when (the audit
  * tools answer that). The resume context rides in `mcp_get_resume_context` alone.
  */
-const LEFT_OUT = new Set(['created_by', 'updated_by', 'created_at', 'resume_context']);
+export const AGENT_LEFT_OUT: ReadonlySet<string> = new Set(['created_by', 'updated_by', 'created_at', 'resume_context']);
 
-/** An entity as the shared presenter shows it to REST, minus its nulls, empty lists and `LEFT_OUT`. */
+/** An entity as the shared presenter shows it to REST, minus its nulls, empty lists and `AGENT_LEFT_OUT`. */
 export function forAgent<T extends Record<string, unknown>>(presented: T): Partial<T> {
   const kept = compact(presented) as Record<string, unknown>;
-  for (const field of LEFT_OUT) delete kept[field];
+  for (const field of AGENT_LEFT_OUT) delete kept[field];
   return kept as Partial<T>;
 }
 
@@ -63,7 +63,6 @@ export const presentFeature = (feature: FeatureRow) => forAgent(sharedFeature(fe
 export const presentProject = (project: ProjectRow) => forAgent(sharedProject(project));
 
 /** The fields `forAgent` leaves out, for the output schemas that describe its result. */
-export const AGENT_LEFT_OUT: ReadonlySet<string> = LEFT_OUT;
 
 /** One window of `size` rows from the start; tools answer lists in one page. */
 export function firstPage(size: number): PageRequest {

@@ -30,9 +30,9 @@ export class LegacySseTransport implements Transport {
     /** Where messages go, e.g. `/v1/mcp/messages`; the session id is appended. */
     private readonly messagesPath: string,
     /**
-     * MCP_SSE_MAX_LIFETIME: the stream is ended after this long (0 = never), so a
-     * session cannot outlive what its key allowed when it opened for ever; clients
-     * reconnect and authenticate again.
+     * MCP_SSE_MAX_LIFETIME: the stream is ended after this long (0 = never), so no
+     * connection holds a slot of its key's session cap (and a socket) for ever; clients
+     * reconnect. Access itself is checked on every message, not here.
      */
     private readonly maxLifetimeMs = 0,
   ) {}
