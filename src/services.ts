@@ -6,6 +6,7 @@ import { AuthService } from './domain/auth/service.js';
 import { TokenIssuer } from './domain/auth/tokens.js';
 import { type AccessScope, type Actor, type ServiceContext, contextFor } from './domain/context.js';
 import { EventNumbering } from './domain/event-numbering.js';
+import { PreparedStatements } from './domain/statements.js';
 import { DomainMemo } from './domain/memo.js';
 import { EventBus } from './events/bus.js';
 import { subscribeCacheInvalidation } from './events/cache-invalidation.js';
@@ -91,7 +92,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
       ? startEventRelay({ events, redis, keyPrefix: config.redis!.keyPrefix, log, onGap: () => memo.clear() })
       : undefined;
     const limits = { documentQuotaBytes: config.documentQuotaBytes };
-    const deps = { db: database.db, events, cache, memo, numbering: new EventNumbering(database.db), limits };
+    const deps = { db: database.db, events, cache, memo, numbering: new EventNumbering(database.db), statements: new PreparedStatements(database.db), limits };
     const mailer = createMailer(config.email);
     const jobs = createJobs(config, database.db, metrics.jobs.observer, log);
     metrics.jobs.countFrom(() => jobs.counts());

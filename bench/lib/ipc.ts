@@ -45,13 +45,22 @@ export function killChildren(): void {
 }
 
 /**
+ * `BENCH_CPU_PROF=<dir>` makes every forked server write a `--cpu-prof` profile
+ * there when it exits (Node refuses `--cpu-prof` in NODE_OPTIONS).
+ */
+function profilingFlags(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
+/**
  * Forks `bench/lib/<script>` under tsx with `env`, waits (at most `startTimeoutMs`)
  * until it announces its URL.
  */
 export async function forkChild(script: string, env: Record<string, string | undefined>, startTimeoutMs = 120_000): Promise<Child> {
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), [], {
     env,
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...profilingFlags()],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   live.add(child);

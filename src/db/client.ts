@@ -8,7 +8,7 @@ import postgres, { type Options, type PostgresType, type Sql } from 'postgres';
 import type { DatabaseTarget } from '../config.js';
 import { type EmbeddedServer, startEmbedded } from './embedded/host.js';
 import { DataDirInUseError } from './embedded/ownership.js';
-import { type DatabaseObserver, instrumentSql } from './instrument.js';
+import { type DatabaseObserver, wrapSql } from './instrument.js';
 import * as schema from './schema.js';
 
 export { DataDirInUseError } from './embedded/ownership.js';
@@ -83,6 +83,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
       }
     },
     close: async () => {},
+    prepare: true,
   });
 }
 
@@ -109,6 +110,7 @@ async function openEmbedded(target: Extract<DatabaseTarget, { kind: 'pglite' }>,
   return wrap(client, 'pglite', options, {
     migrate: (db) => migratePostgres(db, { migrationsFolder }),
     close: async () => server?.close(),
+    prepare: false,
   });
 }
 
@@ -116,10 +118,10 @@ function wrap(
   raw: Sql,
   kind: Database['kind'],
   options: OpenOptions,
-  parts: { migrate: (db: PostgresJsDatabase<typeof schema>) => Promise<void>; close: () => Promise<void> },
+  parts: { migrate: (db: PostgresJsDatabase<typeof schema>) => Promise<void>; close: () => Promise<void>; prepare: boolean },
 ): Database {
   options.observer?.poolCreated(raw.options.max);
-  const client = options.observer ? instrumentSql(raw, options.observer) : raw;
+  const client = wrapSql(raw, { observer: options.observer, prepare: parts.prepare });
   const db = drizzle(client, { schema });
   return {
     // PostgresJsDatabase is a PgDatabase with postgres.js's raw result type, which services never look at.

@@ -3,6 +3,7 @@ import type { EventBus } from '../events/bus.js';
 import type { Cache } from '../infra/cache.js';
 import type { EventNumbering } from './event-numbering.js';
 import type { DomainMemo } from './memo.js';
+import type { PreparedStatements } from './statements.js';
 import type { UserRole } from './users/rules.js';
 
 /** Who is acting, as they are now: resolved per request from the memo, never frozen in a token. */
@@ -44,6 +45,8 @@ export interface ServiceContext {
   memo: DomainMemo;
   /** Hands out the projects' event numbers after commit (event-numbering.ts). */
   numbering: EventNumbering;
+  /** The hot paths' queries, prepared once for `db` (statements.ts). */
+  statements: PreparedStatements;
   limits: DomainLimits;
 }
 
@@ -52,5 +55,15 @@ export type ContextDeps = Omit<ServiceContext, 'actor' | 'scope'>;
 
 /** The one way to build a service context, for REST, MCP and the hub alike. */
 export function contextFor(deps: ContextDeps, actor: Actor, scope: AccessScope = FULL_SCOPE): ServiceContext {
-  return { db: deps.db, events: deps.events, cache: deps.cache, memo: deps.memo, numbering: deps.numbering, limits: deps.limits, actor, scope };
+  return {
+    db: deps.db,
+    events: deps.events,
+    cache: deps.cache,
+    memo: deps.memo,
+    numbering: deps.numbering,
+    statements: deps.statements,
+    limits: deps.limits,
+    actor,
+    scope,
+  };
 }

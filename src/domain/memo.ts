@@ -62,12 +62,20 @@ export class DomainMemo {
 
   /**
    * A project moved on to event `seq` (undefined: unnumbered, e.g. its deletion): a
-   * kept row of an earlier state is stale. Views need nothing: they are served only
-   * for the number of the row as it is now, and age out.
+   * kept row of an earlier state is stale. When the event is the very next one and
+   * of a kind that leaves the project's own row as it was (`rowUnchanged`: a todo or
+   * feature change), the kept row only learns the new number, so the writes that
+   * follow find it without a query. Views need nothing: they are served only for the
+   * number of the row as it is now, and age out.
    */
-  projectAdvanced(projectId: string, seq: number | undefined): void {
+  projectAdvanced(projectId: string, seq: number | undefined, rowUnchanged = false): void {
     const row = this.projects.peek(projectId);
-    if (seq === undefined || !row || row.eventSeq < seq) this.projects.invalidate(projectId);
+    if (row && seq !== undefined && row.eventSeq >= seq) return;
+    if (row && seq !== undefined && rowUnchanged && row.eventSeq === seq - 1) {
+      this.projects.update(projectId, (kept) => (kept ? { ...kept, eventSeq: seq } : kept));
+      return;
+    }
+    this.projects.invalidate(projectId);
   }
 
   forgetUser(userId: string): void {

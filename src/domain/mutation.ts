@@ -66,10 +66,19 @@ async function attemptMutation<T>(ctx: ServiceContext, work: (tx: Tx, record: Mu
     await writeActivity(tx, ctx.actor.id, activities);
     return value;
   });
-  const at = new Date();
-  const seqs = await numberEvents(ctx, pending);
-  ctx.events.publish(pending.map((event, index) => ({ ...event, actorId: ctx.actor.id, seq: seqs[index], at })));
+  await publishCommitted(ctx, pending);
   return result;
+}
+
+/**
+ * Numbers and publishes the events of a change that has committed: `mutate` calls it
+ * after its transaction, and a change made in one statement of its own (a todo's
+ * compare-and-swap) calls it after that statement.
+ */
+export async function publishCommitted(ctx: ServiceContext, events: readonly PendingEvent[]): Promise<void> {
+  const at = new Date();
+  const seqs = await numberEvents(ctx, events);
+  ctx.events.publish(events.map((event, index) => ({ ...event, actorId: ctx.actor.id, seq: seqs[index], at })));
 }
 
 /**
@@ -98,16 +107,19 @@ async function numberEvents(ctx: ServiceContext, events: readonly PendingEvent[]
 
 async function writeActivity(tx: Tx, actorId: string, entries: readonly ActivityEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await tx.insert(activity).values(
-    entries.map((entry) => ({
-      actorId,
-      action: entry.action,
-      entityType: entry.entityType,
-      entityId: entry.entityId,
-      teamId: entry.teamId ?? null,
-      projectId: entry.projectId ?? null,
-      before: entry.before ?? null,
-      after: entry.after ?? null,
-    })),
-  );
+  await tx.insert(activity).values(entries.map((entry) => activityRow(actorId, entry)));
+}
+
+/** The `activity` row of an entry, `actorId` having made the change. */
+export function activityRow(actorId: string, entry: ActivityEntry): typeof activity.$inferInsert {
+  return {
+    actorId,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    teamId: entry.teamId ?? null,
+    projectId: entry.projectId ?? null,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+  };
 }

@@ -8,8 +8,12 @@ import type { DomainEvent } from './types.js';
  * - a user's role, activity or existence changed → forget the user;
  * - a membership changed → forget that user's team roles;
  * - a team was deleted → its projects and every member's roles go: forget all;
- * - any project event → a kept project row older than its `seq` is stale.
+ * - any project event → a kept project row older than its `seq` is stale; after a
+ *   todo or feature change, the row itself is still right and only learns the `seq`.
  */
+/** Events that never change a column of the project row but `event_seq`. */
+const ROW_UNCHANGED: ReadonlySet<DomainEvent['name']> = new Set(['todoUpdated', 'featureUpdated']);
+
 export function applyToMemo(memo: DomainMemo, event: DomainEvent): void {
   const changes = (event.payload.changes ?? {}) as { action?: unknown; userId?: unknown };
   if (event.name === 'userUpdated') {
@@ -22,7 +26,7 @@ export function applyToMemo(memo: DomainMemo, event: DomainEvent): void {
     else if (typeof changes.userId === 'string') memo.memberships.invalidate(changes.userId);
     return;
   }
-  if (event.projectId) memo.projectAdvanced(event.projectId, event.seq);
+  if (event.projectId) memo.projectAdvanced(event.projectId, event.seq, ROW_UNCHANGED.has(event.name));
 }
 
 export function subscribeMemoInvalidation(events: EventBus, memo: DomainMemo): () => void {

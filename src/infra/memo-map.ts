@@ -64,6 +64,18 @@ export class MemoMap<K extends string, V> {
     return this.values.get(key)?.value;
   }
 
+  /**
+   * Replaces a kept value with `change(value)`; with none kept, nothing happens. A
+   * load in flight was read before the change and is not kept.
+   */
+  update(key: K, change: (value: V) => V): void {
+    const hit = this.values.get(key);
+    if (!hit) return;
+    this.loading.delete(key);
+    this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
+    this.values.set(key, { value: change(hit.value) });
+  }
+
   invalidate(key: K): void {
     this.values.delete(key);
     this.loading.delete(key);

@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx, Tx } from '../../db/client.js';
+import type { DbOrTx } from '../../db/client.js';
 import { todos, users } from '../../db/schema.js';
 import { isAdmin, requireProjectAccess, requireProjectWriter, teamRoleOf } from '../access.js';
 import type { ServiceContext } from '../context.js';
@@ -234,7 +234,7 @@ export type ClaimUpdate = { claimedBy: string | null; claimExpiresAt: SQL | null
  * Other fields (title, text, priority…) stay open to the whole team.
  */
 export async function claimAfterChange(
-  tx: Tx,
+  db: DbOrTx,
   ctx: ServiceContext,
   project: ProjectRow,
   current: TodoRow,
@@ -251,8 +251,8 @@ export async function claimAfterChange(
     return undefined;
   }
   if (!movesStatus && !movesAssignee) return undefined;
-  if (claimLive(current) && !(await mayOverrule(ctx, project, tx))) {
-    throw claimConflict(await describeUser(tx, current.claimedBy), current, 'only they, a team leader or an admin can change its status or assignment');
+  if (claimLive(current) && !(await mayOverrule(ctx, project, db))) {
+    throw claimConflict(await describeUser(db, current.claimedBy), current, 'only they, a team leader or an admin can change its status or assignment');
   }
   return released;
 }

@@ -1,5 +1,6 @@
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.js';
+import { SQL, and, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../../db/client.js';
+import type { PendingEvent } from '../../events/types.js';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { features, projectElements, todos } from '../../db/schema.js';
 import { requireProjectAccess, requireProjectWriter, type ProjectRow } from '../access.js';
@@ -8,10 +9,11 @@ import { rollUpElementStatus } from '../elements/rollup.js';
 import { Conflict, NotFound, RuleViolation } from '../errors.js';
 import { refreshFeatureProgress } from '../features/progress.js';
 import { requireAssignableUser, requireProjectElements, requireProjectFeature } from '../features/references.js';
-import { type MutationRecorder, mutate } from '../mutation.js';
+import { type MutationRecorder, mutate, publishCommitted } from '../mutation.js';
 import { lockProjectWork } from '../projects/lock.js';
 import { ensureDefaultElement } from '../projects/service.js';
 import { claimAfterChange, describeUser } from './claims.js';
+import type { TodoSet } from './statements.js';
 import { type TodoRow, requireTodo, todoColumns } from './queries.js';
 import { type TodoPriority, type TodoStatus, changedFields, checkTodoTransition, completedAtAfter, createsDependencyCycle } from './rules.js';
 
@@ -146,14 +148,18 @@ async function checkNoCycle(tx: Tx, projectId: string, todoId: string, blockedBy
   }
 }
 
-function announceTodo(record: MutationRecorder, ctx: ServiceContext, project: ProjectRow, todo: { id: string; version: number }, changes: Record<string, unknown>): void {
-  record.event({
+function todoUpdatedEvent(ctx: ServiceContext, project: ProjectRow, todo: { id: string; version: number }, changes: Record<string, unknown>): PendingEvent {
+  return {
     name: 'todoUpdated',
     teamId: project.teamId,
     projectId: project.id,
     version: todo.version,
     payload: { todoId: todo.id, projectId: project.id, userId: ctx.actor.id, changes },
-  });
+  };
+}
+
+function announceTodo(record: MutationRecorder, ctx: ServiceContext, project: ProjectRow, todo: { id: string; version: number }, changes: Record<string, unknown>): void {
+  record.event(todoUpdatedEvent(ctx, project, todo, changes));
 }
 
 export async function createTodo(ctx: ServiceContext, input: TodoInput): Promise<TodoRow> {
@@ -197,8 +203,8 @@ export async function createTodo(ctx: ServiceContext, input: TodoInput): Promise
  * when, so a caller can tell another user's change from their own earlier one (a
  * claim, say) and knows what to refresh.
  */
-async function staleVersion(ctx: ServiceContext, tx: Tx, current: TodoRow, expected: number): Promise<Conflict> {
-  const by = current.updatedBy === ctx.actor.id ? 'you' : await describeUser(tx, current.updatedBy);
+async function staleVersion(ctx: ServiceContext, db: DbOrTx, current: TodoRow, expected: number): Promise<Conflict> {
+  const by = current.updatedBy === ctx.actor.id ? 'you' : await describeUser(db, current.updatedBy);
   return new Conflict(
     `Todo is at version ${current.version}, not ${expected}: last changed by ${by} at ${current.updatedAt.toISOString()}. Refresh and try again.`,
     { current_version: current.version, updated_by: current.updatedBy, updated_at: current.updatedAt },
@@ -209,14 +215,59 @@ function namesReferences(changes: TodoChanges): boolean {
   return Boolean(changes.assignedTo || changes.featureId || changes.elementId || changes.blockedBy);
 }
 
+/** What a change of `current` would do, decided on the row as read. */
+interface TodoChangePlan {
+  project: ProjectRow;
+  /** The columns it sets (the version's increment aside). */
+  values: PgUpdateSetSource<typeof todos>;
+  /** Status, feature or element moving: feature progress and the element roll-up move too. */
+  movesDerived: boolean;
+  /** A plain change (see swapTodo): no derived value, no dependency, no value the database computes. */
+  plain: boolean;
+}
+
 /**
- * Changes a todo. The row is locked and checked in the transaction: with
- * `expectedVersion` the client's view must still be current (409 with
- * `current_version` otherwise), and the workflow check and the write see the same
- * state, so no update is ever lost. A change of title or text is two statements
- * and the numbering of its event; the project's write lock is taken early only when
- * the change moves derived values or the dependency graph, which other writers of
- * the project read too.
+ * The checks and values of a change, in the same order for both ways of writing it:
+ * write access, the caller's `expected_version`, the workflow, the claim.
+ */
+async function planChange(ctx: ServiceContext, db: DbOrTx, current: TodoRow, changes: TodoChanges, expectedVersion: number | undefined): Promise<TodoChangePlan> {
+  const project = await requireProjectWriter(ctx, current.projectId, 'Todo', db);
+  if (expectedVersion !== undefined && current.version !== expectedVersion) throw await staleVersion(ctx, db, current, expectedVersion);
+  if (changes.status !== undefined) checkTodoTransition(current.status as TodoStatus, changes.status);
+  const claim = await claimAfterChange(db, ctx, project, current, changes);
+
+  const values: PgUpdateSetSource<typeof todos> = { updatedBy: ctx.actor.id, updatedAt: new Date() };
+  for (const field of CHANGEABLE) {
+    if (field === 'completedAt' || changes[field] === undefined) continue;
+    (values as Record<string, unknown>)[field] = changes[field];
+  }
+  if (changes.blockedBy) values.blockedBy = [...new Set(changes.blockedBy)];
+  if (claim) Object.assign(values, claim);
+  if (changes.status !== undefined) {
+    values.completedAt = completedAtAfter(current.status as TodoStatus, changes.status, current.completedAt, new Date());
+  }
+  const movesDerived =
+    (changes.status !== undefined && changes.status !== current.status) ||
+    (changes.featureId !== undefined && changes.featureId !== current.featureId) ||
+    (changes.elementId !== undefined && changes.elementId !== current.elementId);
+  const plain = !movesDerived && !changes.blockedBy && !(claim?.claimExpiresAt instanceof SQL);
+  return { project, values, movesDerived, plain };
+}
+
+/** How often a plain change is decided again after another change got in between, before it queues on the lock instead. */
+const SWAP_ATTEMPTS = 3;
+
+/**
+ * Changes a todo; no update is ever lost. With `expectedVersion` the client's view
+ * must still be current (409 with `current_version` otherwise); the workflow and
+ * claim checks and the write always see the same state.
+ *
+ * A plain change (a title, a description, a priority: nothing other writers of the
+ * project derive values from) is checked on the row as read and written with a
+ * compare-and-swap on its version, one statement with its activity row; if another
+ * change got in between, it is decided again on what is there now. A change that
+ * moves feature progress, the element roll-up or the dependency graph runs in a
+ * transaction under the project's work lock, on the row locked.
  */
 export async function updateTodo(
   ctx: ServiceContext,
@@ -230,32 +281,27 @@ export async function updateTodo(
     const { project } = await requireTodo(ctx, todoId, 'write');
     await checkReferences(ctx, project, changes, todoId);
   }
+  for (let attempt = 1; attempt <= SWAP_ATTEMPTS; attempt += 1) {
+    const current = await ctx.statements.todos.byId(todoId);
+    if (!current) throw new NotFound('Todo');
+    const { project, values, plain } = await planChange(ctx, ctx.db, current, changes, expectedVersion);
+    if (!plain) break;
+    const updated = await ctx.statements.todos.swap(ctx.actor.id, current, values as TodoSet, { action, teamId: project.teamId });
+    if (!updated) continue;
+    await publishCommitted(ctx, [todoUpdatedEvent(ctx, project, updated, changedFields(current, updated, ANNOUNCED))]);
+    return updated;
+  }
   return mutate(ctx, async (tx, record) => {
     const [current] = await tx.select(todoColumns).from(todos).where(eq(todos.id, todoId)).for('no key update');
     if (!current) throw new NotFound('Todo');
-    const project = await requireProjectWriter(ctx, current.projectId, 'Todo', tx);
-    if (expectedVersion !== undefined && current.version !== expectedVersion) throw await staleVersion(ctx, tx, current, expectedVersion);
-    if (changes.status !== undefined) checkTodoTransition(current.status as TodoStatus, changes.status);
-    const claim = await claimAfterChange(tx, ctx, project, current, changes);
-
-    const values: PgUpdateSetSource<typeof todos> = { updatedBy: ctx.actor.id, version: sql`${todos.version} + 1` };
-    for (const field of CHANGEABLE) {
-      if (field === 'completedAt' || changes[field] === undefined) continue;
-      (values as Record<string, unknown>)[field] = changes[field];
-    }
-    if (changes.blockedBy) values.blockedBy = [...new Set(changes.blockedBy)];
-    if (claim) Object.assign(values, claim);
-    if (changes.status !== undefined) {
-      values.completedAt = completedAtAfter(current.status as TodoStatus, changes.status, current.completedAt, new Date());
-    }
-    // Status, feature or element moving: feature progress and the element roll-up move too.
-    const movesDerived =
-      (changes.status !== undefined && changes.status !== current.status) ||
-      (changes.featureId !== undefined && changes.featureId !== current.featureId) ||
-      (changes.elementId !== undefined && changes.elementId !== current.elementId);
+    const { project, values, movesDerived } = await planChange(ctx, tx, current, changes, expectedVersion);
     if (movesDerived || changes.blockedBy) await lockProjectWork(tx, project.id);
     if (changes.blockedBy) await checkNoCycle(tx, project.id, todoId, changes.blockedBy);
-    const [updated] = await tx.update(todos).set(values).where(eq(todos.id, todoId)).returning(todoColumns);
+    const [updated] = await tx
+      .update(todos)
+      .set({ ...values, version: sql`${todos.version} + 1` })
+      .where(eq(todos.id, todoId))
+      .returning(todoColumns);
     if (movesDerived) await refreshDerived(tx, record, project, current, updated);
     record.activity({
       action,
