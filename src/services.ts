@@ -65,7 +65,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
   });
   try {
     await database.migrate();
-    const redis = config.redis ? createRedis(config.redis.url, config.redis.keyPrefix) : undefined;
+    const redis = config.redis ? await createRedis(config.redis.url, config.redis.keyPrefix) : undefined;
     if (redis) {
       // Without a listener ioredis reports every failed reconnect as an unhandled error.
       let lastWarnAt = 0;
@@ -93,8 +93,8 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
       : undefined;
     const limits = { documentQuotaBytes: config.documentQuotaBytes };
     const deps = { db: database.db, events, cache, memo, numbering: new EventNumbering(database.db), statements: new PreparedStatements(database.db), limits };
-    const mailer = createMailer(config.email);
-    const jobs = createJobs(config, database.db, metrics.jobs.observer, log);
+    const mailer = await createMailer(config.email);
+    const jobs = await createJobs(config, database.db, metrics.jobs.observer, log);
     metrics.jobs.countFrom(() => jobs.counts());
     const handlers: JobHandlers = {
       'email.send': emailJobHandler(database.db, mailer, log),

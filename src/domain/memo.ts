@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { projects } from '../db/schema.js';
 import { MemoMap } from '../infra/memo-map.js';
+import type { TodoRow } from './todos/queries.js';
 import type { UserRole } from './users/rules.js';
 
 /** What an access decision needs to know of a user. */
@@ -40,6 +41,14 @@ export class DomainMemo {
   /** team id → the user's role there, per user. */
   readonly memberships = new MemoMap<string, ReadonlyMap<string, MemberRole>>({ max: 20_000, ttlMs: TRUST_MS });
   readonly projects = new MemoMap<string, ProjectRecord | undefined>({ max: 20_000, ttlMs: TRUST_MS });
+  /**
+   * Todos as this process last wrote or read them: a write starts from the kept row
+   * instead of reading it, and its compare-and-swap on `version` tells whether the
+   * row was still current. Only ever a guess (todos/service.ts): anything that does
+   * not go through — a failed check, a swap that finds another version — reads the
+   * row again and decides on that.
+   */
+  readonly todos = new MemoMap<string, TodoRow>({ max: 10_000, ttlMs: TRUST_MS });
   private readonly views = new LRUCache<string, RenderedView>({
     // Bounded by bytes: a tree of 1,000 todos renders to ~80 KB.
     maxSize: 64 * 1024 * 1024,
@@ -78,6 +87,12 @@ export class DomainMemo {
     this.projects.invalidate(projectId);
   }
 
+  /** A todo moved on to `version` (undefined: deleted, or not known): a kept row of an earlier one is stale. */
+  todoAdvanced(todoId: string, version: number | undefined): void {
+    const row = this.todos.peek(todoId);
+    if (version === undefined || !row || row.version < version) this.todos.invalidate(todoId);
+  }
+
   forgetUser(userId: string): void {
     this.actors.invalidate(userId);
     this.memberships.invalidate(userId);
@@ -86,6 +101,7 @@ export class DomainMemo {
   /** Everything, e.g. when invalidations may have been missed. */
   clear(): void {
     this.actors.clear();
+    this.todos.clear();
     this.memberships.clear();
     this.projects.clear();
     this.views.clear();

@@ -59,6 +59,13 @@ export class MemoMap<K extends string, V> {
     return promise;
   }
 
+  /** Keeps `value`, as if just loaded; a load in flight was read before it and is not kept. */
+  keep(key: K, value: V): void {
+    this.loading.delete(key);
+    this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
+    this.values.set(key, { value });
+  }
+
   /** The kept value, if any; never loads. */
   peek(key: K): V | undefined {
     return this.values.get(key)?.value;
@@ -70,10 +77,7 @@ export class MemoMap<K extends string, V> {
    */
   update(key: K, change: (value: V) => V): void {
     const hit = this.values.get(key);
-    if (!hit) return;
-    this.loading.delete(key);
-    this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
-    this.values.set(key, { value: change(hit.value) });
+    if (hit) this.keep(key, change(hit.value));
   }
 
   invalidate(key: K): void {

@@ -1,13 +1,14 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 /**
  * One ioredis connection for the app. Commands fail fast while Redis is down instead of
  * queueing without bound, so callers can fall back (the cache) or report (readiness).
  * Commands issued in the same tick go out in one write (auto-pipelining): a change
  * invalidates cache keys and publishes its event together, and a socket write is
- * what costs most here.
+ * what costs most here. ioredis is loaded only when Redis is configured.
  */
-export function createRedis(url: string, keyPrefix: string): Redis {
+export async function createRedis(url: string, keyPrefix: string): Promise<Redis> {
+  const { Redis } = await import('ioredis');
   return new Redis(url, {
     keyPrefix,
     lazyConnect: true,

@@ -6,7 +6,7 @@ import { features, projectElements, todos } from '../../db/schema.js';
 import { requireProjectAccess, requireProjectWriter, type ProjectRow } from '../access.js';
 import type { ServiceContext } from '../context.js';
 import { rollUpElementStatus } from '../elements/rollup.js';
-import { Conflict, NotFound, RuleViolation } from '../errors.js';
+import { Conflict, NotFound, RuleViolation, sqlState } from '../errors.js';
 import { refreshFeatureProgress } from '../features/progress.js';
 import { requireAssignableUser, requireProjectElements, requireProjectFeature } from '../features/references.js';
 import { type MutationRecorder, mutate, publishCommitted } from '../mutation.js';
@@ -254,6 +254,22 @@ async function planChange(ctx: ServiceContext, db: DbOrTx, current: TodoRow, cha
   return { project, values, movesDerived, plain };
 }
 
+const FOREIGN_KEY_VIOLATION = '23503';
+
+/**
+ * The swap, or undefined when the row is not as read: another version, or a
+ * reference written back as read whose row has since been deleted (its foreign key
+ * set null without a new version; the swap writes every column, so it fails on it).
+ */
+async function swapOrRetry(ctx: ServiceContext, current: TodoRow, plan: TodoChangePlan, action: string): Promise<TodoRow | undefined> {
+  try {
+    return await ctx.statements.todos.swap(ctx.actor.id, current, plan.values as TodoSet, { action, teamId: plan.project.teamId });
+  } catch (error) {
+    if (sqlState(error) === FOREIGN_KEY_VIOLATION) return undefined;
+    throw error;
+  }
+}
+
 /** How often a plain change is decided again after another change got in between, before it queues on the lock instead. */
 const SWAP_ATTEMPTS = 3;
 
@@ -282,13 +298,27 @@ export async function updateTodo(
     await checkReferences(ctx, project, changes, todoId);
   }
   for (let attempt = 1; attempt <= SWAP_ATTEMPTS; attempt += 1) {
-    const current = await ctx.statements.todos.byId(todoId);
+    // The row this process last saw is a guess: whatever it does not carry through
+    // (a refused check, a swap that finds another version) is decided again on a fresh read.
+    const guess = attempt === 1 ? ctx.memo.todos.peek(todoId) : undefined;
+    const current = guess ?? (await ctx.statements.todos.byId(todoId));
     if (!current) throw new NotFound('Todo');
-    const { project, values, plain } = await planChange(ctx, ctx.db, current, changes, expectedVersion);
-    if (!plain) break;
-    const updated = await ctx.statements.todos.swap(ctx.actor.id, current, values as TodoSet, { action, teamId: project.teamId });
-    if (!updated) continue;
-    await publishCommitted(ctx, [todoUpdatedEvent(ctx, project, updated, changedFields(current, updated, ANNOUNCED))]);
+    let plan: TodoChangePlan;
+    try {
+      plan = await planChange(ctx, ctx.db, current, changes, expectedVersion);
+    } catch (error) {
+      if (!guess) throw error;
+      ctx.memo.todos.invalidate(todoId);
+      continue;
+    }
+    if (!plan.plain) break;
+    const updated = await swapOrRetry(ctx, current, plan, action);
+    if (!updated) {
+      ctx.memo.todos.invalidate(todoId);
+      continue;
+    }
+    ctx.memo.todos.keep(todoId, updated);
+    await publishCommitted(ctx, [todoUpdatedEvent(ctx, plan.project, updated, changedFields(current, updated, ANNOUNCED))]);
     return updated;
   }
   return mutate(ctx, async (tx, record) => {
