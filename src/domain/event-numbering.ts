@@ -22,8 +22,18 @@ interface Waiter {
 export class EventNumbering {
   private readonly waiting = new Map<string, Waiter[]>();
   private readonly running = new Set<string>();
+  private readonly advance;
 
-  constructor(private readonly db: Db) {}
+  constructor(db: Db) {
+    // Prepared once: this runs after every burst of writes of a project.
+    this.advance = db
+      .update(projects)
+      // updated_at is kept: numbering an event is not a change to the project.
+      .set({ eventSeq: sql`${projects.eventSeq} + ${sql.placeholder('total')}::integer`, updatedAt: sql`${projects.updatedAt}` })
+      .where(eq(projects.id, sql.placeholder('projectId')))
+      .returning({ last: projects.eventSeq })
+      .prepare('event_numbering_advance');
+  }
 
   /** The first of `count` consecutive numbers for the project; undefined when it no longer exists. */
   take(projectId: string, count: number): Promise<number | undefined> {
@@ -42,12 +52,7 @@ export class EventNumbering {
         this.waiting.delete(projectId);
         const total = batch.reduce((sum, waiter) => sum + waiter.count, 0);
         try {
-          const [row] = await this.db
-            .update(projects)
-            // updated_at is kept: numbering an event is not a change to the project.
-            .set({ eventSeq: sql`${projects.eventSeq} + ${total}`, updatedAt: sql`${projects.updatedAt}` })
-            .where(eq(projects.id, projectId))
-            .returning({ last: projects.eventSeq });
+          const [row] = await this.advance.execute({ total, projectId });
           let next = row ? row.last - total + 1 : undefined;
           for (const waiter of batch) {
             waiter.resolve(next);
