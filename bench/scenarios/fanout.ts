@@ -39,7 +39,7 @@ async function runFanout(context: Context, instances: number): Promise<FanoutRes
   );
   context.defer(() => stopGroup(child));
   const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
-  if (code !== 0) throw new Error(`fanout.ts exited ${code}: ${child.output().trim().split('\n').slice(-3).join(' / ')}`);
+  if (code !== 0) throw new Error(`fanout.ts exited ${code}: ${child.output().trim().split('\n').slice(-12).join(' / ')}`);
   const result = JSON.parse(await readFile(output, 'utf8')) as FanoutResult;
   await rm(output, { force: true });
   if (!Array.isArray(result.fanout?.rounds) || !Array.isArray(result.baseline?.rounds)) {

@@ -13,8 +13,9 @@ interface StoredEntry extends PresenceEntry {
 /**
  * Presence shared by every instance: one Redis hash per project (field: connection
  * id) for listing, one per project and user (connection id → instance) for deciding
- * whether a join or leave is the user's first or last — so each join reads only that
- * user's few connections, not the whole project — plus a heartbeat key per instance. Entries of an
+ * whether a join or leave is the user's first or last — read only when this instance
+ * has no other connection of the user (one here is live for certain), so a user's
+ * thousandth tab costs no more than their first — plus a heartbeat key per instance. Entries of an
  * instance whose heartbeat expired (it crashed) are ignored and cleaned up by the
  * next reader, so a vanished instance cannot keep users "online". When Redis is
  * unreachable the instance answers from its own connections (a local mirror).
@@ -46,6 +47,8 @@ export class RedisPresence implements PresenceStore {
         .hset(projectKey(projectId), entry.connectionId, JSON.stringify(stored))
         .hset(userKey(projectId, entry.userId), entry.connectionId, this.instanceId)
         .exec();
+      // Another connection of the user here is live for certain: no need to look further.
+      if (!firstHere) return false;
       const others = (await this.liveConnectionsOf(projectId, entry.userId)).filter((id) => id !== entry.connectionId);
       return others.length === 0;
     } catch (error) {
@@ -62,7 +65,7 @@ export class RedisPresence implements PresenceStore {
         this.redis.hdel(projectKey(projectId), entry.connectionId),
         this.redis.hdel(userKey(projectId, entry.userId), entry.connectionId),
       ]);
-      if (removed === 0) return false;
+      if (removed === 0 || !lastHere) return false;
       return (await this.liveConnectionsOf(projectId, entry.userId)).length === 0;
     } catch (error) {
       this.log.warn({ err: error }, 'realtime: Redis presence unavailable, using this instance only');

@@ -18,26 +18,39 @@ export interface PresenceStore {
   list(projectId: string): Promise<PresenceEntry[]>;
 }
 
+interface ProjectPresence {
+  entries: Map<string, PresenceEntry>;
+  /** Connections per user, so a join or leave is decided without a scan. */
+  perUser: Map<string, number>;
+}
+
 export class MemoryPresence implements PresenceStore {
-  private readonly projects = new Map<string, Map<string, PresenceEntry>>();
+  private readonly projects = new Map<string, ProjectPresence>();
 
   async join(projectId: string, entry: PresenceEntry): Promise<boolean> {
-    let entries = this.projects.get(projectId);
-    if (!entries) this.projects.set(projectId, (entries = new Map()));
-    const first = ![...entries.values()].some((other) => other.userId === entry.userId);
-    entries.set(entry.connectionId, entry);
-    return first;
+    let project = this.projects.get(projectId);
+    if (!project) this.projects.set(projectId, (project = { entries: new Map(), perUser: new Map() }));
+    if (project.entries.has(entry.connectionId)) return false;
+    project.entries.set(entry.connectionId, entry);
+    const count = (project.perUser.get(entry.userId) ?? 0) + 1;
+    project.perUser.set(entry.userId, count);
+    return count === 1;
   }
 
   async leave(projectId: string, entry: PresenceEntry): Promise<boolean> {
-    const entries = this.projects.get(projectId);
-    if (!entries?.delete(entry.connectionId)) return false;
-    if (entries.size === 0) this.projects.delete(projectId);
-    return ![...(entries.values() ?? [])].some((other) => other.userId === entry.userId);
+    const project = this.projects.get(projectId);
+    const joined = project?.entries.get(entry.connectionId);
+    if (!project || !joined) return false;
+    project.entries.delete(entry.connectionId);
+    if (project.entries.size === 0) this.projects.delete(projectId);
+    const count = (project.perUser.get(joined.userId) ?? 1) - 1;
+    if (count > 0) project.perUser.set(joined.userId, count);
+    else project.perUser.delete(joined.userId);
+    return count === 0;
   }
 
   async list(projectId: string): Promise<PresenceEntry[]> {
-    return [...(this.projects.get(projectId)?.values() ?? [])];
+    return [...(this.projects.get(projectId)?.entries.values() ?? [])];
   }
 }
 
