@@ -13,6 +13,27 @@ const { searchVector: _searchVector, ...todoColumnSet } = getTableColumns(todos)
 export const todoColumns = todoColumnSet;
 export type ElementRow = typeof projectElements.$inferSelect;
 
+/** Row keys a change may touch, in the order `todoUpdated.changes` lists them. */
+export const CHANGEABLE = [
+  'title',
+  'description',
+  'status',
+  'position',
+  'priority',
+  'blockerReason',
+  'blockedBy',
+  'assignedTo',
+  'featureId',
+  'elementId',
+  'githubIssueNumber',
+  'githubPrNumber',
+  'githubPrUrl',
+  'completedAt',
+] as const satisfies readonly (keyof TodoRow)[];
+
+/** What `todoUpdated.changes` reports: the changed fields and the claim a change renewed or ended. */
+export const ANNOUNCED = [...CHANGEABLE, 'claimedBy', 'claimExpiresAt'] as const satisfies readonly (keyof TodoRow)[];
+
 /** Board order: new, then in progress, then done; then position (unset last), then age. */
 export const TODO_ORDER: SQL[] = [
   sql`case ${todos.status} when 'new' then 0 when 'in_progress' then 1 else 2 end`,

@@ -14,7 +14,7 @@ import { lockProjectWork } from '../projects/lock.js';
 import { ensureDefaultElement } from '../projects/service.js';
 import { claimAfterChange, describeUser } from './claims.js';
 import type { TodoSet } from './statements.js';
-import { type TodoRow, requireTodo, todoColumns } from './queries.js';
+import { ANNOUNCED, CHANGEABLE, type TodoRow, requireTodo, todoColumns } from './queries.js';
 import { type TodoPriority, type TodoStatus, changedFields, checkTodoTransition, completedAtAfter, createsDependencyCycle } from './rules.js';
 
 /** Fields a client may set; `undefined` leaves a field alone, `null` clears it. */
@@ -42,27 +42,6 @@ export interface TodoInput extends TodoFields {
 export interface TodoChanges extends TodoFields {
   elementId?: string | undefined;
 }
-
-/** Row keys a change may touch, in the order `todoUpdated.changes` lists them. */
-const CHANGEABLE = [
-  'title',
-  'description',
-  'status',
-  'position',
-  'priority',
-  'blockerReason',
-  'blockedBy',
-  'assignedTo',
-  'featureId',
-  'elementId',
-  'githubIssueNumber',
-  'githubPrNumber',
-  'githubPrUrl',
-  'completedAt',
-] as const satisfies readonly (keyof TodoRow)[];
-
-/** What `todoUpdated.changes` reports: the changed fields and the claim a change renewed or ended. */
-const ANNOUNCED = [...CHANGEABLE, 'claimedBy', 'claimExpiresAt'] as const satisfies readonly (keyof TodoRow)[];
 
 /**
  * Todo ids a todo of `projectId` may wait for: unknown or invisible ones answer 404

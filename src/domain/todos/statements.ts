@@ -2,29 +2,10 @@ import { type Column, and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { activity, todos } from '../../db/schema.js';
 import type { ActivityEntry } from '../mutation.js';
-import { type TodoRow, todoColumns } from './queries.js';
+import { ANNOUNCED, type TodoRow, todoColumns } from './queries.js';
 
-/** The columns a compare-and-swap writes: every one a change may set. */
-const SWAPPED = [
-  'elementId',
-  'featureId',
-  'title',
-  'description',
-  'status',
-  'position',
-  'priority',
-  'blockerReason',
-  'blockedBy',
-  'assignedTo',
-  'claimedBy',
-  'claimExpiresAt',
-  'githubIssueNumber',
-  'githubPrNumber',
-  'githubPrUrl',
-  'completedAt',
-  'updatedBy',
-  'updatedAt',
-] as const satisfies readonly (keyof TodoRow)[];
+/** The columns a compare-and-swap writes: every one a change may set, and who set it when. */
+const SWAPPED = [...ANNOUNCED, 'updatedBy', 'updatedAt'] as const satisfies readonly (keyof TodoRow)[];
 
 type Swapped = (typeof SWAPPED)[number];
 
