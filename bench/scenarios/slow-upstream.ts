@@ -8,7 +8,9 @@ import { finish } from '../lib/report.js';
  * Scenario 6: does waiting on I/O or hashing passwords hold anyone up? `/health` is
  * sampled at a low rate, alone (the baseline) and then while many requests wait on
  * an upstream that answers after 500 ms (the bench-only `GET /bench/upstream`) and
- * logins hash with argon2, all at once.
+ * logins hash with argon2, all at once. The same probe against a bare `node:http`
+ * server shows the floor of the measurement itself (autocannon's paced requests on
+ * a shared machine), which the row notes.
  */
 export const slowUpstream: Scenario = {
   name: 'slow-upstream',
@@ -26,6 +28,11 @@ export const slowUpstream: Scenario = {
     const health = { url: `${child.url}/health` };
     if (settings.warmupSeconds > 0) await load(health, { ...probe, seconds: settings.warmupSeconds });
     const alone = await load(health, probe);
+    const bare = await forkChild('fixture-server.ts', childEnv({ BENCH_FIXTURE: 'bare' }));
+    context.defer(() => bare.stop());
+    await bare.call('body', JSON.stringify({ status: 'ok' }));
+    const floor = await load({ url: `${bare.url}/` }, probe);
+    await bare.stop();
     // The heavy loads start first and run a second longer, so the probe sees them at full strength throughout.
     const heavySeconds = seconds + 1;
     const waits = load({ url: `${child.url}/bench/upstream` }, { connections: u.requests, seconds: heavySeconds });
@@ -38,6 +45,7 @@ export const slowUpstream: Scenario = {
     const [waited, loggedIn] = await Promise.all([waits, logins]);
 
     const notes = [
+      ...(floor.ok > 0 ? [`the same probe against a bare node:http server: p99 ${floor.p99Ms} ms`] : []),
       ...problems(loaded, '/health requests'),
       ...problems(waited, 'upstream requests'),
       ...problems(loggedIn, 'logins'),
@@ -58,6 +66,7 @@ export const slowUpstream: Scenario = {
         details: {
           health: loaded,
           healthAlone: alone,
+          bareServer: floor,
           upstream: waited,
           logins: loggedIn,
           loginsPerSecond: loggedIn.requestsPerSecond,
