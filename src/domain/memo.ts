@@ -48,7 +48,12 @@ export class DomainMemo {
    * not go through — a failed check, a swap that finds another version — reads the
    * row again and decides on that.
    */
-  readonly todos = new MemoMap<string, TodoRow>({ max: 10_000, ttlMs: TRUST_MS });
+  readonly todos = new MemoMap<string, TodoRow>({
+    max: 10_000,
+    ttlMs: TRUST_MS,
+    // Texts may be long: bounded by what they hold, not only by count.
+    maxBytes: { max: 32 * 1024 * 1024, size: (todo) => 512 + 2 * (todo.title.length + (todo.description?.length ?? 0) + (todo.blockerReason?.length ?? 0)) },
+  });
   private readonly views = new LRUCache<string, RenderedView>({
     // Bounded by bytes: a tree of 1,000 todos renders to ~80 KB.
     maxSize: 64 * 1024 * 1024,

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 
-export interface MemoMapOptions {
+export interface MemoMapOptions<V = unknown> {
   /** Entries kept at most (least recently used go first). */
   max: number;
   /**
@@ -9,6 +9,8 @@ export interface MemoMapOptions {
    * the database, or the cross-instance relay was down).
    */
   ttlMs: number;
+  /** Bounds the entries by size too: `size` estimates one value's bytes. */
+  maxBytes?: { max: number; size: (value: V) => number } | undefined;
 }
 
 /**
@@ -26,8 +28,13 @@ export class MemoMap<K extends string, V> {
   private readonly versions: LRUCache<K, number>;
   private epoch = 0;
 
-  constructor(options: MemoMapOptions) {
-    this.values = new LRUCache({ max: options.max, ttl: options.ttlMs });
+  constructor(options: MemoMapOptions<V>) {
+    const { maxBytes } = options;
+    this.values = new LRUCache({
+      max: options.max,
+      ttl: options.ttlMs,
+      ...(maxBytes && { maxSize: maxBytes.max, sizeCalculation: (entry: { value: V }) => Math.max(1, maxBytes.size(entry.value)) }),
+    });
     this.versions = new LRUCache({ max: options.max * 2 });
   }
 
@@ -61,9 +68,14 @@ export class MemoMap<K extends string, V> {
 
   /** Keeps `value`, as if just loaded; a load in flight was read before it and is not kept. */
   keep(key: K, value: V): void {
+    this.forgetLoad(key);
+    this.values.set(key, { value });
+  }
+
+  /** A load in flight for `key` was read before what is kept now: it is not kept. */
+  private forgetLoad(key: K): void {
     this.loading.delete(key);
     this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
-    this.values.set(key, { value });
   }
 
   /** The kept value, if any; never loads. */
@@ -73,11 +85,14 @@ export class MemoMap<K extends string, V> {
 
   /**
    * Replaces a kept value with `change(value)`; with none kept, nothing happens. A
-   * load in flight was read before the change and is not kept.
+   * load in flight was read before the change and is not kept. The entry keeps its
+   * age: what was never reloaded still runs out after `ttlMs`.
    */
   update(key: K, change: (value: V) => V): void {
     const hit = this.values.get(key);
-    if (hit) this.keep(key, change(hit.value));
+    if (!hit) return;
+    this.forgetLoad(key);
+    this.values.set(key, { value: change(hit.value) }, { noUpdateTTL: true });
   }
 
   invalidate(key: K): void {

@@ -49,8 +49,9 @@ export class RedisPresence implements PresenceStore {
         .exec();
       // Another connection of the user here is live for certain: no need to look further.
       if (!firstHere) return false;
-      const others = (await this.liveConnectionsOf(projectId, entry.userId)).filter((id) => id !== entry.connectionId);
-      return others.length === 0;
+      // This instance's own count is the truth for it (another tab joining here right
+      // now is not "someone else"): only other instances' connections are looked up.
+      return (await this.liveConnectionsElsewhere(projectId, entry.userId)).length === 0;
     } catch (error) {
       this.log.warn({ err: error }, 'realtime: Redis presence unavailable, using this instance only');
       return firstHere;
@@ -61,12 +62,14 @@ export class RedisPresence implements PresenceStore {
     const lastHere = await this.local.leave(projectId, entry);
     if (!this.connected) return lastHere;
     try {
-      const [removed] = await Promise.all([
+      await Promise.all([
         this.redis.hdel(projectKey(projectId), entry.connectionId),
         this.redis.hdel(userKey(projectId, entry.userId), entry.connectionId),
       ]);
-      if (removed === 0 || !lastHere) return false;
-      return (await this.liveConnectionsOf(projectId, entry.userId)).length === 0;
+      // A connection that joined while Redis was away is not there to delete, yet its
+      // join was announced: the local count decides, as it did then.
+      if (!lastHere) return false;
+      return (await this.liveConnectionsElsewhere(projectId, entry.userId)).length === 0;
     } catch (error) {
       this.log.warn({ err: error }, 'realtime: Redis presence unavailable, using this instance only');
       return lastHere;
@@ -92,9 +95,10 @@ export class RedisPresence implements PresenceStore {
     }
   }
 
-  /** The user's connections in the project on instances that are still alive; drops the others. */
-  private async liveConnectionsOf(projectId: string, userId: string): Promise<string[]> {
-    const connections = await this.redis.hgetall(userKey(projectId, userId));
+  /** The user's connections in the project on the other instances that are still alive; drops the dead ones'. */
+  private async liveConnectionsElsewhere(projectId: string, userId: string): Promise<string[]> {
+    const all = await this.redis.hgetall(userKey(projectId, userId));
+    const connections = Object.fromEntries(Object.entries(all).filter(([, instance]) => instance !== this.instanceId));
     const instances = [...new Set(Object.values(connections))];
     if (instances.length === 0) return [];
     const alive = await this.redis.mget(...instances.map(instanceKey));

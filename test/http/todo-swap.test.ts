@@ -79,6 +79,25 @@ describe('todo compare-and-swap', () => {
     expect(after.body).toMatchObject({ title: 'after the deletion', assigned_to: null });
   });
 
+  it('never writes an activity row naming a creator deleted since the row was kept', async () => {
+    const creator = await registerTeamMember(server, admin, teamId);
+    const created = await api('POST', '/todos', { project_id: projectId, title: unique('todo-') }, creator.token);
+    expect(created.status).toBe(201);
+    await api('PUT', `/todos/${created.body.id}`, { title: 'kept with its creator' });
+    expect((await server.request('DELETE', `/admin/users/${creator.id}`, { token: admin.token })).status).toBe(200);
+
+    const after = await api('PUT', `/todos/${created.body.id}`, { title: 'after the creator left' });
+    expect(after.status).toBe(200);
+    expect(after.body.created_by).toBeNull();
+    const rows = await db()
+      .select()
+      .from(activity)
+      .where(and(eq(activity.entityId, created.body.id), eq(activity.action, 'todo.updated')));
+    const last = rows.find((row) => (row.after as { title?: string }).title === 'after the creator left')!;
+    expect(last.before).toMatchObject({ createdBy: null });
+    expect(last.after).toMatchObject({ createdBy: null });
+  });
+
   it('answers 404 for a todo deleted after this process kept it', async () => {
     const todo = await newTodo();
     await api('PUT', `/todos/${todo.id}`, { title: 'kept' });

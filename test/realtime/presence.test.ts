@@ -71,6 +71,17 @@ describe('SignalR presence', () => {
     expect((await online()).body.count).toBe(1);
     ghost.terminate();
   });
+
+  it('announces a user whose two tabs join at the same moment exactly once, and their leaving once', async () => {
+    const twin = await registerTeamMember(server, admin, (await server.request('GET', `/projects/${projectId}`, { token: admin.token })).body.team_id);
+    const tabs = await Promise.all([connectSignalR(server, twin.token), connectSignalR(server, twin.token)]);
+    await Promise.all(tabs.map((tab) => tab.connection.invoke('JoinProject', projectId)));
+    await Promise.all(tabs.map((tab) => tab.stop()));
+    await watcher.next('userLeft', (payload) => payload.userId === twin.id);
+    const about = (target: string) => watcher.received.filter((item) => item.target === target && item.payload.userId === twin.id);
+    expect(about('userJoined')).toHaveLength(1);
+    expect(about('userLeft')).toHaveLength(1);
+  });
 });
 
 describe('SignalR graceful shutdown', () => {

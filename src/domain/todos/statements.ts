@@ -4,8 +4,14 @@ import { activity, todos } from '../../db/schema.js';
 import type { ActivityEntry } from '../mutation.js';
 import { ANNOUNCED, type TodoRow, todoColumns } from './queries.js';
 
-/** The columns a compare-and-swap writes: every one a change may set, and who set it when. */
-const SWAPPED = [...ANNOUNCED, 'updatedBy', 'updatedAt'] as const satisfies readonly (keyof TodoRow)[];
+/**
+ * The columns a compare-and-swap writes: every one a change may set, and who set it
+ * when. `createdBy` is written back as read too: a user's deletion sets it null
+ * without a new version, and writing the deleted id back fails its foreign key, so
+ * the change is decided again on the row as it is (and the activity row never
+ * names what the row no longer holds).
+ */
+const SWAPPED = [...ANNOUNCED, 'createdBy', 'updatedBy', 'updatedAt'] as const satisfies readonly (keyof TodoRow)[];
 
 type Swapped = (typeof SWAPPED)[number];
 
