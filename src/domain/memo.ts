@@ -42,7 +42,7 @@ export class DomainMemo {
   readonly memberships = new MemoMap<string, ReadonlyMap<string, MemberRole>>({ max: 20_000, ttlMs: TRUST_MS });
   readonly projects = new MemoMap<string, ProjectRecord | undefined>({ max: 20_000, ttlMs: TRUST_MS });
   /**
-   * Todos as this process last wrote or read them: a write starts from the kept row
+   * Todos as this process last wrote them: a write starts from the kept row
    * instead of reading it, and its compare-and-swap on `version` tells whether the
    * row was still current. Only ever a guess (todos/service.ts): anything that does
    * not go through — a failed check, a swap that finds another version — reads the

@@ -201,7 +201,7 @@ interface TodoChangePlan {
   values: PgUpdateSetSource<typeof todos>;
   /** Status, feature or element moving: feature progress and the element roll-up move too. */
   movesDerived: boolean;
-  /** A plain change (see swapTodo): no derived value, no dependency, no value the database computes. */
+  /** A plain change (see TodoStatements.swap): no derived value, no dependency, no value the database computes. */
   plain: boolean;
 }
 
@@ -240,7 +240,7 @@ const FOREIGN_KEY_VIOLATION = '23503';
  * reference written back as read whose row has since been deleted (its foreign key
  * set null without a new version; the swap writes every column, so it fails on it).
  */
-async function swapOrRetry(ctx: ServiceContext, current: TodoRow, plan: TodoChangePlan, action: string): Promise<TodoRow | undefined> {
+async function trySwap(ctx: ServiceContext, current: TodoRow, plan: TodoChangePlan, action: string): Promise<TodoRow | undefined> {
   try {
     return await ctx.statements.todos.swap(ctx.actor.id, current, plan.values as TodoSet, { action, teamId: plan.project.teamId });
   } catch (error) {
@@ -291,7 +291,7 @@ export async function updateTodo(
       continue;
     }
     if (!plan.plain) break;
-    const updated = await swapOrRetry(ctx, current, plan, action);
+    const updated = await trySwap(ctx, current, plan, action);
     if (!updated) {
       ctx.memo.todos.invalidate(todoId);
       continue;
