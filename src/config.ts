@@ -78,6 +78,10 @@ const EnvSchema = Type.Object({
   GITHUB_OAUTH_REDIRECT_URI: Type.Optional(Type.String({ pattern: '^https?://' })),
   GITHUB_WEBHOOK_SECRET: Type.Optional(Type.String()),
   GITHUB_TOKEN: Type.Optional(Type.String()),
+  GITHUB_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+  GITHUB_MAX_CONCURRENCY_PER_USER: Type.Integer({ minimum: 1, maximum: 100, default: 4 }),
+  /** First retry delay for a GitHub 5xx (then 4x, 9x…); tests shorten it. */
+  GITHUB_RETRY_BASE_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 1000 }),
   EMAIL_PROVIDER: Type.Optional(Type.Union([Type.Literal('outbox'), Type.Literal('smtp'), Type.Literal('azure')])),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
   EMAIL_FROM: Type.String({ default: 'InTracker <no-reply@intracker.local>' }),
@@ -154,7 +158,29 @@ export interface Config {
     claimExpiryEveryMs: number;
   };
   email: EmailConfig;
+  /** Keys for secrets at rest, newest (the one that encrypts) first; empty: resolved at start-up (infra/secrets.ts). */
+  encryptionKeys: EncryptionKey[];
+  github: GitHubConfig;
   raw: Env;
+}
+
+export interface EncryptionKey {
+  id: string;
+  /** 32 bytes. */
+  key: Buffer;
+}
+
+export interface GitHubConfig {
+  apiUrl: string;
+  /** The browser signs in at `<oauthUrl>/login/oauth/authorize`; the server exchanges codes at `…/access_token`. */
+  oauthUrl: string;
+  oauth: { clientId: string; clientSecret: string; redirectUri: string } | undefined;
+  webhookSecret: string | undefined;
+  /** The deployment's own token, used only for callers who have not connected GitHub. */
+  deploymentToken: string | undefined;
+  requestTimeoutMs: number;
+  maxConcurrencyPerUser: number;
+  retryBaseMs: number;
 }
 
 export type EmailConfig =
@@ -280,6 +306,24 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       claimExpiryEveryMs: env.CLAIM_EXPIRY_INTERVAL_MS,
     },
     email: emailConfig(env),
+    encryptionKeys: encryptionKeys(env),
+    github: {
+      apiUrl: env.GITHUB_API_URL.replace(/\/+$/, ''),
+      oauthUrl: env.GITHUB_OAUTH_URL.replace(/\/+$/, ''),
+      oauth:
+        env.GITHUB_OAUTH_CLIENT_ID && env.GITHUB_OAUTH_CLIENT_SECRET
+          ? {
+              clientId: env.GITHUB_OAUTH_CLIENT_ID,
+              clientSecret: env.GITHUB_OAUTH_CLIENT_SECRET,
+              redirectUri: env.GITHUB_OAUTH_REDIRECT_URI ?? `${env.FRONTEND_URL.replace(/\/+$/, '')}/settings`,
+            }
+          : undefined,
+      webhookSecret: env.GITHUB_WEBHOOK_SECRET,
+      deploymentToken: env.GITHUB_TOKEN,
+      requestTimeoutMs: env.GITHUB_REQUEST_TIMEOUT_MS,
+      maxConcurrencyPerUser: env.GITHUB_MAX_CONCURRENCY_PER_USER,
+      retryBaseMs: env.GITHUB_RETRY_BASE_MS,
+    },
     raw: env,
   };
 }
@@ -305,8 +349,39 @@ function emailConfig(env: Env): EmailConfig {
   return { provider, from: env.EMAIL_FROM, outboxDir: resolve(env.DATA_DIR, 'outbox') };
 }
 
-function crossFieldProblems(env: Env): string[] {
+/** `ENCRYPTION_KEYS` (`kid:base64`, …), else the single `GITHUB_OAUTH_ENCRYPTION_KEY` under the id `oauth`. */
+function encryptionKeys(env: Env): EncryptionKey[] {
+  if (env.ENCRYPTION_KEYS) {
+    return env.ENCRYPTION_KEYS.split(',').map((entry) => {
+      const at = entry.indexOf(':');
+      return { id: entry.slice(0, at), key: Buffer.from(entry.slice(at + 1), 'base64') };
+    });
+  }
+  if (env.GITHUB_OAUTH_ENCRYPTION_KEY) return [{ id: 'oauth', key: Buffer.from(env.GITHUB_OAUTH_ENCRYPTION_KEY, 'base64') }];
+  return [];
+}
+
+function encryptionKeyProblems(env: Env): string[] {
   const problems: string[] = [];
+  const keys = encryptionKeys(env);
+  const name = env.ENCRYPTION_KEYS ? 'ENCRYPTION_KEYS' : 'GITHUB_OAUTH_ENCRYPTION_KEY';
+  const seen = new Set<string>();
+  for (const { id, key } of keys) {
+    if (key.length !== 32) problems.push(`${name}: key "${id}" must be 32 bytes, base64-encoded (got ${key.length} bytes)`);
+    if (seen.has(id)) problems.push(`${name}: key id "${id}" appears twice`);
+    seen.add(id);
+  }
+  if (env.NODE_ENV === 'production' && keys.length === 0) {
+    problems.push('ENCRYPTION_KEYS: required when NODE_ENV=production (GitHub tokens are stored encrypted with it); `kid:base64(32 bytes)`');
+  }
+  return problems;
+}
+
+function crossFieldProblems(env: Env): string[] {
+  const problems: string[] = [...encryptionKeyProblems(env)];
+  if (Boolean(env.GITHUB_OAUTH_CLIENT_ID) !== Boolean(env.GITHUB_OAUTH_CLIENT_SECRET)) {
+    problems.push('GITHUB_OAUTH_CLIENT_ID and GITHUB_OAUTH_CLIENT_SECRET must be set together');
+  }
   if (Boolean(env.INTRACKER_ADMIN_EMAIL) !== Boolean(env.INTRACKER_ADMIN_PASSWORD)) {
     problems.push('INTRACKER_ADMIN_EMAIL and INTRACKER_ADMIN_PASSWORD must be set together');
   }

@@ -22,7 +22,11 @@ import { emailJobHandler } from './integrations/email/job.js';
 import { PasswordHashing } from './infra/passwords.js';
 import { createRedis } from './infra/redis.js';
 import { RedisCache } from './infra/redis-cache.js';
-import { resolveJwtSecrets } from './infra/secrets.js';
+import { resolveEncryptionKeys, resolveJwtSecrets } from './infra/secrets.js';
+import { SecretBox } from './infra/secret-box.js';
+import { GitHubIntegration } from './domain/github/integration.js';
+import { GitHubClients } from './integrations/github/octokit.js';
+import { createOAuthStateStore } from './integrations/github/oauth-state.js';
 
 /** The long-lived parts one app instance owns, created once and closed once. */
 export interface AppServices {
@@ -39,6 +43,7 @@ export interface AppServices {
   /** The background queue; every process may enqueue, only one that called `startJobs` runs them. */
   jobs: Jobs;
   mailer: Mailer;
+  github: GitHubIntegration;
   /** Starts consuming jobs here (the server unless JOBS_IN_SERVER=false, or `intracker worker`). */
   startJobs(): Promise<void>;
   /** The service context for `actor` within `scope` (REST request, MCP call, hub invocation). */
@@ -92,7 +97,22 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
       ? startEventRelay({ events, redis, keyPrefix: config.redis!.keyPrefix, log, onGap: () => memo.clear() })
       : undefined;
     const limits = { documentQuotaBytes: config.documentQuotaBytes };
-    const deps = { db: database.db, events, cache, memo, numbering: new EventNumbering(database.db), statements: new PreparedStatements(database.db), limits };
+    const github = new GitHubIntegration(
+      config.github,
+      new GitHubClients(config.github, log),
+      await SecretBox.create(await resolveEncryptionKeys(config, log)),
+      createOAuthStateStore(redis),
+    );
+    const deps = {
+      db: database.db,
+      events,
+      cache,
+      memo,
+      numbering: new EventNumbering(database.db),
+      statements: new PreparedStatements(database.db),
+      limits,
+      github,
+    };
     const mailer = await createMailer(config.email);
     const jobs = await createJobs(config, database.db, metrics.jobs.observer, log);
     metrics.jobs.countFrom(() => jobs.counts());
@@ -119,6 +139,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
       relay,
       jobs,
       mailer,
+      github,
       startJobs: () =>
         jobs.start(handlers, [
           { name: 'maintenance.expired-tokens', everyMs: EXPIRED_TOKENS_EVERY_MS },

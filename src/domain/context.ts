@@ -2,6 +2,7 @@ import type { Db } from '../db/client.js';
 import type { EventBus } from '../events/bus.js';
 import type { Cache } from '../infra/cache.js';
 import type { EventNumbering } from './event-numbering.js';
+import type { GitHubIntegration } from './github/integration.js';
 import type { DomainMemo } from './memo.js';
 import type { PreparedStatements } from './statements.js';
 import type { UserRole } from './users/rules.js';
@@ -48,6 +49,8 @@ export interface ServiceContext {
   /** The hot paths' queries, prepared once for `db` (statements.ts). */
   statements: PreparedStatements;
   limits: DomainLimits;
+  /** GitHub clients, stored-token keys and OAuth state (github/integration.ts). */
+  github: GitHubIntegration;
 }
 
 /** The long-lived parts a context is made of. */
@@ -63,6 +66,7 @@ export function contextFor(deps: ContextDeps, actor: Actor, scope: AccessScope =
     numbering: deps.numbering,
     statements: deps.statements,
     limits: deps.limits,
+    github: deps.github,
     actor,
     scope,
   };

@@ -43,6 +43,11 @@ export class Conflict extends DomainError {
   readonly status = 409;
 }
 
+/** A service we depend on (GitHub) failed, refused or did not answer in time (502). */
+export class UpstreamFailure extends DomainError {
+  readonly status = 502;
+}
+
 /** Postgres unique_violation, as thrown by either driver. */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   const pgError = findPgError(error);

@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Config } from '../config.js';
-import { randomToken } from './random.js';
+import type { Config, EncryptionKey } from '../config.js';
+import { randomBytesAsync, randomToken } from './random.js';
 
 export interface JwtSecrets {
   accessSecret: string;
@@ -46,4 +46,30 @@ async function readStored(file: string): Promise<JwtSecrets | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/**
+ * The keys for secrets at rest: the configured ones, or, on an embedded install with
+ * none, one generated once and kept in DATA_DIR (a throwaway `memory://` database gets
+ * a key of its own). Production refuses to start without ENCRYPTION_KEYS (config.ts).
+ */
+export async function resolveEncryptionKeys(config: Config, log: FastifyBaseLogger): Promise<EncryptionKey[]> {
+  if (config.encryptionKeys.length > 0) return config.encryptionKeys;
+  if (config.database.kind === 'pglite' && config.database.dataDir === undefined) {
+    return [{ id: 'ephemeral', key: await randomBytesAsync(32) }];
+  }
+  const file = join(config.dataDir, 'encryption-key');
+  try {
+    return [{ id: 'local', key: Buffer.from((await readFile(file, 'utf8')).trim(), 'base64') }];
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const key = await randomBytesAsync(32);
+  await mkdir(config.dataDir, { recursive: true });
+  // `wx`: two processes starting at once must not each write a different key.
+  await writeFile(file, key.toString('base64'), { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  log.warn({ file }, 'ENCRYPTION_KEYS not set: generated a key for secrets at rest and stored it in DATA_DIR; back it up with the data');
+  return [{ id: 'local', key: Buffer.from((await readFile(file, 'utf8')).trim(), 'base64') }];
 }

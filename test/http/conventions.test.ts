@@ -6,7 +6,7 @@ describe('HTTP conventions', () => {
   let server: TestServer;
   let admin: Session;
   beforeAll(async () => {
-    server = await startServer({ CORS_ORIGIN: 'https://board.example.test', NODE_ENV: 'production' });
+    server = await startServer({ CORS_ORIGIN: 'https://board.example.test', NODE_ENV: 'production', ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` });
     admin = await loginAdmin(server);
   });
   afterAll(() => server.close());

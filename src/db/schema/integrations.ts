@@ -60,6 +60,16 @@ export const githubBranches = pgTable(
 );
 
 /**
+ * GitHub webhook deliveries already acted on, by `X-GitHub-Delivery`: GitHub redelivers
+ * on timeouts and people press "Redeliver", and each delivery must act once.
+ */
+export const githubWebhookDeliveries = pgTable('github_webhook_deliveries', {
+  deliveryId: varchar('delivery_id', { length: 100 }).primaryKey(),
+  event: varchar('event', { length: 60 }).notNull(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
  * Append-only audit log, written in the same transaction as the mutation it records.
  * `team_id`/`project_id` are denormalised so reads can be scoped without joins to rows
  * that may since have been deleted.

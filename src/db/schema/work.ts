@@ -40,6 +40,8 @@ export const projects = pgTable(
   (t) => [
     index('projects_team_status_idx').on(t.teamId, t.status),
     index('projects_team_created_idx').on(t.teamId, t.createdAt),
+    // Webhooks find the project of a repository by GitHub's numeric id.
+    index('projects_github_repo_idx').on(t.githubRepoId),
     check('projects_status_check', oneOf(t.status, PROJECT_STATUSES)),
   ],
 );
@@ -107,6 +109,8 @@ export const features = pgTable(
     totalTodos: integer('total_todos').notNull().default(0),
     completedTodos: integer('completed_todos').notNull().default(0),
     assignedTo: userRef('assigned_to'),
+    /** The GitHub milestone this feature was imported from: imports find it again by this number. */
+    githubMilestoneNumber: integer('github_milestone_number'),
     searchVector: tsvector('search_vector').generatedAlwaysAs(
       (): SQL => searchVector([[features.name, 'A'], [features.description, 'B']]),
     ),
@@ -117,6 +121,7 @@ export const features = pgTable(
     index('features_project_status_idx').on(t.projectId, t.status),
     index('features_project_updated_idx').on(t.projectId, t.updatedAt),
     index('features_assigned_idx').on(t.assignedTo),
+    index('features_project_milestone_idx').on(t.projectId, t.githubMilestoneNumber),
     check('features_status_check', oneOf(t.status, FEATURE_STATUSES)),
     check('features_progress_check', sql`${t.progressPercentage} between 0 and 100`),
   ],
@@ -179,6 +184,7 @@ export const todos = pgTable(
     index('todos_feature_status_idx').on(t.featureId, t.status),
     index('todos_assigned_idx').on(t.assignedTo),
     index('todos_claimed_idx').on(t.claimedBy),
+    index('todos_project_issue_idx').on(t.projectId, t.githubIssueNumber),
     check('todos_status_check', oneOf(t.status, TODO_STATUSES)),
     check('todos_priority_check', sql`${t.priority} is null or ${oneOf(t.priority, TODO_PRIORITIES)}`),
     check('todos_version_check', sql`${t.version} >= 1`),
