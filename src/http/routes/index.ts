@@ -5,6 +5,9 @@ import authRoutes from './auth.js';
 import documentsRoutes from './documents.js';
 import elementsRoutes from './elements.js';
 import featuresRoutes from './features.js';
+import githubRoutes from './github.js';
+import githubAuthRoutes from './github-auth.js';
+import githubWebhookRoutes from './github-webhook.js';
 import ideasRoutes from './ideas.js';
 import jobRoutes from './jobs.js';
 import mcpKeysRoutes from './mcp-keys.js';
@@ -31,4 +34,7 @@ export default async function apiRoutes(app: FastifyInstance) {
   await app.register(mcpKeysRoutes);
   await app.register(searchRoutes);
   await app.register(auditRoutes);
+  await app.register(githubAuthRoutes);
+  await app.register(githubRoutes);
+  await app.register(githubWebhookRoutes);
 }

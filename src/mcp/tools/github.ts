@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { oneOf } from './one-of.js';
 import type { ProjectRow } from '../../domain/access.js';
 import { loadElement } from '../../domain/elements/service.js';
 import { RuleViolation } from '../../domain/errors.js';
@@ -202,29 +201,6 @@ export const githubTools: ToolDefinition[] = [
     inputSchema: { featureId: idArg('Feature id'), branchName: z.string().min(1).max(255) },
     annotations: { ...writeHints, idempotentHint: true },
     handler: (ctx, args) => viaFeature(ctx, args.featureId),
-  }),
-  defineTool({
-    name: 'mcp_import_github_issues',
-    description:
-      'Import the repository’s issues as todos (open by default; optionally only some labels), creating elements as needed. Idempotent by issue number. Not available yet: answers "GitHub not connected".',
-    profile: 'all',
-    inputSchema: {
-      projectId: projectArg,
-      labels: z.array(z.string().min(1).max(50)).max(20).optional(),
-      state: oneOf(['open', 'closed', 'all']).optional(),
-      createElements: z.boolean().optional(),
-    },
-    annotations: writeHints,
-    handler: (ctx, args) => viaProject(ctx, args.projectId),
-  }),
-  defineTool({
-    name: 'mcp_import_github_milestones',
-    description:
-      'Import the repository’s milestones as features and their issues as todos. Idempotent by milestone and issue number. Not available yet: answers "GitHub not connected".',
-    profile: 'all',
-    inputSchema: { projectId: projectArg, state: oneOf(['open', 'closed', 'all']).optional() },
-    annotations: writeHints,
-    handler: (ctx, args) => viaProject(ctx, args.projectId),
   }),
   defineTool({
     name: 'mcp_parse_commit_message',

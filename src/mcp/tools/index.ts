@@ -3,6 +3,7 @@ import { elementTools } from './elements.js';
 import { featureTools } from './features.js';
 import { codebaseTools } from './codebase.js';
 import { githubTools } from './github.js';
+import { githubImportTools } from './github-imports.js';
 import { ideaTools } from './ideas.js';
 import { projectTools } from './projects.js';
 import { rulesTools } from './rules.js';
@@ -28,5 +29,6 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...rulesTools,
   ...teamTools,
   ...githubTools,
+  ...githubImportTools,
   ...codebaseTools,
 ];
