@@ -30,7 +30,17 @@ export function buildBenchApp(): Promise<BuiltApp> {
       RATE_LIMIT_REFRESH: '0',
       RATE_LIMIT_DEFAULT: '0',
       LOG_LEVEL: 'silent',
+      // Production refuses to start without keys for secrets at rest (GitHub tokens).
+      ENCRYPTION_KEYS: `bench:${Buffer.alloc(32, 1).toString('base64')}`,
+      // The slow-upstream scenario points GitHub at a fake on loopback.
+      ...githubEnvironment(),
     }),
     { logger: false },
+  );
+}
+
+function githubEnvironment(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).flatMap(([name, value]) => (name.startsWith('GITHUB_') && value !== undefined ? [[name, value]] : [])),
   );
 }
