@@ -183,12 +183,46 @@ describe('GitHub OAuth (code flow + PKCE)', () => {
     expect((await me(server, user)).github_username).toBeNull();
   });
 
-  it('connects the user who started when the callback comes without a Bearer token', async () => {
+  it('refuses a callback without a Bearer token while GitHub returns to the web client, which always sends one', async () => {
     const user = await newUser();
-    const connected = await callback(server, await authorize(server, user, '?redirect_path=/onboarding'));
-    expect(connected.status, JSON.stringify(connected.body)).toBe(200);
-    expect(connected.body.redirect_path).toBe('/onboarding');
-    expect((await me(server, user)).github_username).toBe('octocat');
+    const refused = await callback(server, await authorize(server, user));
+    expect(refused.status).toBe(401);
+    expect(refused.body.detail).toContain('must carry your InTracker token');
+    expect((await me(server, user)).github_username).toBeNull();
+  });
+
+  describe('when GitHub returns the browser straight to this API', () => {
+    let direct: TestServer;
+    let directAdmin: Session;
+    beforeAll(async () => {
+      direct = await startServer(githubEnv(fake, { GITHUB_OAUTH_REDIRECT_URI: 'http://api.example.test/auth/github/callback' }));
+      directAdmin = await loginAdmin(direct);
+    });
+    afterAll(() => direct.close());
+
+    it('connects the user who started when the callback comes without a Bearer token', async () => {
+      const user = await registerLeader(direct, directAdmin);
+      const connected = await callback(direct, await authorize(direct, user, '?redirect_path=/onboarding'));
+      expect(connected.status, JSON.stringify(connected.body)).toBe(200);
+      expect(connected.body.redirect_path).toBe('/onboarding');
+      expect((await me(direct, user)).github_username).toBe('octocat');
+    });
+
+    it('sends the browser back to the web client', async () => {
+      const user = await registerLeader(direct, directAdmin);
+      const grant = await authorize(direct, user, '?redirect_path=/onboarding');
+      const html = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+      const connected = await fetch(`${direct.url}/auth/github/callback?${new URLSearchParams(grant)}`, { headers: html, redirect: 'manual' });
+      expect(connected.status).toBe(302);
+      expect(connected.headers.get('location')).toBe(`${FRONTEND_URL}/onboarding?github=connected`);
+      expect((await me(direct, user)).github_username).toBe('octocat');
+
+      const replayed = await fetch(`${direct.url}/auth/github/callback?${new URLSearchParams(grant)}`, { headers: html, redirect: 'manual' });
+      expect(replayed.status).toBe(302);
+      const back = new URL(replayed.headers.get('location') ?? '');
+      expect(`${back.origin}${back.pathname}`).toBe(`${FRONTEND_URL}/settings`);
+      expect(back.searchParams.get('github_error')).toMatch(/already used/);
+    });
   });
 
   it('refuses a callback by another signed-in user (403) and connects nobody', async () => {
@@ -199,22 +233,6 @@ describe('GitHub OAuth (code flow + PKCE)', () => {
     expect(refused.body.detail).toContain('started by another user');
     expect((await me(server, starter)).github_username).toBeNull();
     expect((await me(server, other)).github_username).toBeNull();
-  });
-
-  it('sends a browser that GitHub sent straight here back to the web client', async () => {
-    const user = await newUser();
-    const grant = await authorize(server, user, '?redirect_path=/onboarding');
-    const html = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
-    const connected = await fetch(`${server.url}/auth/github/callback?${new URLSearchParams(grant)}`, { headers: html, redirect: 'manual' });
-    expect(connected.status).toBe(302);
-    expect(connected.headers.get('location')).toBe(`${FRONTEND_URL}/onboarding?github=connected`);
-    expect((await me(server, user)).github_username).toBe('octocat');
-
-    const replayed = await fetch(`${server.url}/auth/github/callback?${new URLSearchParams(grant)}`, { headers: html, redirect: 'manual' });
-    expect(replayed.status).toBe(302);
-    const back = new URL(replayed.headers.get('location') ?? '');
-    expect(`${back.origin}${back.pathname}`).toBe(`${FRONTEND_URL}/settings`);
-    expect(back.searchParams.get('github_error')).toMatch(/already used/);
   });
 
   it('reports that the user declined on GitHub', async () => {

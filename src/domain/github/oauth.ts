@@ -128,6 +128,13 @@ async function connect(github: GitHubIntegration, parties: CallbackParties, pend
   if (input.code === undefined) throw new RuleViolation('code is required');
   const oauth = github.config.oauth;
   if (!oauth) throw new RuleViolation('GitHub OAuth is not configured on this server');
+  // A state alone does not prove whose browser brings the code back: someone could
+  // start an authorization and lure a victim signed in to GitHub through it, landing
+  // the victim's token on their own account. So the state's user is trusted only when
+  // GitHub sends the browser straight to this API, where no Bearer token can come.
+  if (parties.callerId === undefined && !redirectsToThisApi(oauth.redirectUri)) {
+    throw new Unauthenticated('Sign in first: the GitHub callback must carry your InTracker token');
+  }
   const ctx = await parties.contextOf(pending.userId);
   if (!ctx) throw new Unauthenticated('User not found or inactive');
   const grant = await requestTokens(github.config, {
@@ -140,6 +147,10 @@ async function connect(github: GitHubIntegration, parties: CallbackParties, pend
   const { data: profile } = await api.rest.users.getAuthenticated();
   await storeGrant(ctx, pending.userId, grant, { login: profile.login, avatarUrl: profile.avatar_url || null });
   return { githubUsername: profile.login, avatarUrl: profile.avatar_url || null, redirectPath: pending.redirectPath };
+}
+
+function redirectsToThisApi(redirectUri: string): boolean {
+  return /\/auth\/github\/callback\/?$/.test(new URL(redirectUri).pathname);
 }
 
 export interface GitHubConnectionStatus {
