@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, createTeam, loginAdmin, registerTeamMember } from '../helpers/actors.js';
-import { createFeature, createProject, createTodo } from '../helpers/content.js';
+import { createFeature, createProject, createTodo, createTodoWithStatus } from '../helpers/content.js';
 import { type TestServer, startServer, unique } from '../helpers/server.js';
 import { type McpConnection, connectMcp, createMcpKey } from './tool-groups.fixture.js';
 
@@ -104,27 +104,29 @@ describe('MCP workflow, rules and GitHub tools', () => {
     });
   });
 
-  describe('GitHub tools before the integration exists', () => {
-    it('answer "GitHub not connected" for the caller’s own things', async () => {
+  describe('GitHub tools on a server without GitHub', () => {
+    it('hide another team’s things, and answer "GitHub not connected" where GitHub is needed', async () => {
       const feature = await createFeature(server, member, projectId);
       const todo = await createTodo(server, member, { project_id: projectId });
-      const calls: [string, Record<string, unknown>][] = [
-        ['mcp_connect_github_repo', { projectId, owner: 'acme', repo: 'shop' }],
-        ['mcp_get_repo_info', { projectId }],
-        ['mcp_get_branch_info', { projectId, featureId: feature.id }],
-        ['mcp_link_element_to_issue', { elementId: todo.element_id, issueNumber: 3 }],
-        ['mcp_get_github_issue', { projectId, issueNumber: 3 }],
-        ['mcp_create_github_issue', { projectId, title: 'Bug' }],
-        ['mcp_link_todo_to_pr', { todoId: todo.id, prNumber: 4 }],
-        ['mcp_get_github_pr', { projectId, prNumber: 4 }],
-        ['mcp_create_github_pr', { projectId, title: 'PR', head: 'feature/x' }],
-        ['mcp_create_branch_for_feature', { featureId: feature.id }],
-        ['mcp_link_branch_to_feature', { featureId: feature.id, branchName: 'feature/x' }],
-        ['mcp_import_github_issues', { projectId, labels: ['bug'] }],
-        ['mcp_import_github_milestones', { projectId, state: 'all' }],
+      const done = await createTodoWithStatus(server, member, 'done', { project_id: projectId });
+      const NOT_CONNECTED = /^GitHub not connected: /;
+      const calls: [string, Record<string, unknown>, RegExp | string | undefined][] = [
+        ['mcp_connect_github_repo', { projectId, owner: 'acme', repo: 'shop' }, 'Only team leaders can edit projects'],
+        ['mcp_get_repo_info', { projectId }, NOT_CONNECTED],
+        ['mcp_get_branch_info', { projectId, featureId: feature.id }, undefined],
+        ['mcp_link_element_to_issue', { elementId: todo.element_id, issueNumber: 3 }, NOT_CONNECTED],
+        ['mcp_get_github_issue', { projectId, issueNumber: 3 }, NOT_CONNECTED],
+        ['mcp_create_github_issue', { projectId, title: 'Bug' }, NOT_CONNECTED],
+        ['mcp_link_todo_to_pr', { todoId: todo.id, prNumber: 4 }, /^Todo must be done/],
+        ['mcp_link_todo_to_pr', { todoId: done.id, prNumber: 4 }, NOT_CONNECTED],
+        ['mcp_get_github_pr', { projectId, prNumber: 4 }, NOT_CONNECTED],
+        ['mcp_create_github_pr', { projectId, title: 'PR', head: 'feature/x' }, NOT_CONNECTED],
+        ['mcp_create_branch_for_feature', { featureId: feature.id }, NOT_CONNECTED],
+        ['mcp_link_branch_to_feature', { featureId: feature.id, branchName: 'feature/x' }, undefined],
       ];
-      for (const [name, args] of calls) {
-        expect(await mcp.error(name, args), name).toMatch(/^GitHub not connected: /);
+      for (const [name, args, expected] of calls) {
+        if (expected === undefined) await mcp.ok(name, args);
+        else expect(await mcp.error(name, args), name).toMatch(expected);
         expect(await outsider.error(name, args), `${name} for an outsider`).toMatch(/ not found$/);
       }
     });

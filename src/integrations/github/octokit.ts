@@ -143,8 +143,15 @@ export class GitHubClients {
     const timeoutMs = this.config.requestTimeoutMs;
     client.hook.wrap('request', async (request, options) => {
       const deadline = AbortSignal.timeout(timeoutMs);
+      // Wrapped hooks all receive the one options object they were bound to
+      // (before-after-hook): a copy handed on would never reach fetch, so set it in place.
+      options.request = { ...options.request, signal: deadline };
+      // The retry plugin would still wait out its backoff after an aborted attempt.
+      const expired = new Promise<never>((_resolve, reject) => {
+        deadline.addEventListener('abort', () => reject(deadline.reason as Error), { once: true });
+      });
       try {
-        return await request({ ...options, request: { ...options.request, signal: deadline } });
+        return await Promise.race([request(options), expired]);
       } catch (error) {
         throw translateGitHubError(error, { timedOut: deadline.aborted, timeoutMs, method: options.method, url: options.url });
       }
