@@ -4,6 +4,9 @@ import { loadConfig } from '../src/config.js';
 /** The admin every benchmark app is bootstrapped with. */
 export const BENCH_ADMIN = { email: 'bench@intracker.test', password: 'Bench-Passw0rd!' };
 
+/** Production refuses to start without keys for secrets at rest (GitHub tokens). */
+export const BENCH_ENCRYPTION_KEYS = `bench:${Buffer.alloc(32, 1).toString('base64')}`;
+
 /**
  * An app as the benchmarks run it: production mode, rate limits off, logs silent,
  * the database and Redis from the environment. `DATABASE_URL` picks PostgreSQL;
@@ -30,8 +33,7 @@ export function buildBenchApp(): Promise<BuiltApp> {
       RATE_LIMIT_REFRESH: '0',
       RATE_LIMIT_DEFAULT: '0',
       LOG_LEVEL: 'silent',
-      // Production refuses to start without keys for secrets at rest (GitHub tokens).
-      ENCRYPTION_KEYS: `bench:${Buffer.alloc(32, 1).toString('base64')}`,
+      ENCRYPTION_KEYS: BENCH_ENCRYPTION_KEYS,
       // The slow-upstream scenario points GitHub at a fake on loopback.
       ...githubEnvironment(),
     }),

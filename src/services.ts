@@ -25,6 +25,7 @@ import { RedisCache } from './infra/redis-cache.js';
 import { resolveEncryptionKeys, resolveJwtSecrets } from './infra/secrets.js';
 import { SecretBox } from './infra/secret-box.js';
 import { GitHubIntegration } from './domain/github/integration.js';
+import { runImportJob } from './domain/github/import-jobs.js';
 import { GitHubClients } from './integrations/github/octokit.js';
 import { createOAuthStateStore } from './integrations/github/oauth-state.js';
 
@@ -126,6 +127,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
         const cleared = await expireLapsedClaims(database.db, (actor) => contextFor(deps, actor));
         if (cleared > 0) log.info({ cleared }, 'cleared lapsed todo claims');
       },
+      'github.import': (payload, run) => runImportJob(database.db, (actor) => contextFor(deps, actor), payload, run),
     };
     return {
       config,

@@ -57,7 +57,7 @@ export class StackSession {
       settings: this.settings,
       app: () => (this.appServer ??= this.startApp()),
       bare: async (body) => {
-        const child = await forkChild('fixture-server.ts', childEnv({ BENCH_FIXTURE: 'bare' }));
+        const child = await forkChild('fixture-server.ts', childEnv({}));
         this.cleanups.push(() => child.stop());
         await child.call('body', body);
         return child;

@@ -1,16 +1,12 @@
 /**
  * A bare `node:http` server in its own process: the baseline every HTTP scenario is
- * compared with. `BENCH_FIXTURE=bare` answers every request with the body the runner
- * sends (`body` call); `BENCH_FIXTURE=upstream` is the slow upstream, answering after
- * `BENCH_UPSTREAM_DELAY_MS`.
+ * compared with. It answers every request with the body the runner sends (`body` call).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { announce, serveCalls } from './ipc.js';
 import { loopProbe } from './loop-probe.js';
 
-const mode = process.env.BENCH_FIXTURE ?? 'bare';
-const delayMs = Number(process.env.BENCH_UPSTREAM_DELAY_MS ?? 500);
 const probe = loopProbe();
 const state = { body: Buffer.from('{}') };
 
@@ -18,12 +14,8 @@ const server = createServer((request, response) => {
   // The body may be a write's; read it to the end as a real server would.
   request.resume();
   request.on('end', () => {
-    const send = () => {
-      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': state.body.length });
-      response.end(state.body);
-    };
-    if (mode === 'upstream') setTimeout(send, delayMs);
-    else send();
+    response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': state.body.length });
+    response.end(state.body);
   });
 });
 

@@ -5,6 +5,8 @@ export interface LoadTarget {
   method?: 'GET' | 'POST' | 'PUT';
   headers?: Record<string, string>;
   body?: string;
+  /** Headers per connection, taken in turn (connection i gets entry i mod length): e.g. one user each. */
+  connectionHeaders?: Record<string, string>[];
 }
 
 export interface LoadOptions {
@@ -32,10 +34,16 @@ const REQUEST_TIMEOUT_S = 10;
 
 /** One autocannon run; bounded by `seconds` (answers still pending then are dropped). */
 export async function load(target: LoadTarget, options: LoadOptions): Promise<LoadSample> {
+  const headers = { ...(target.body ? { 'content-type': 'application/json' } : {}), ...target.headers };
+  const perConnection = target.connectionHeaders ?? [];
+  let connection = 0;
   const result = await autocannon({
     url: target.url,
     method: target.method ?? 'GET',
-    headers: { ...(target.body ? { 'content-type': 'application/json' } : {}), ...target.headers },
+    headers,
+    ...(perConnection.length > 0
+      ? { setupClient: (client: autocannon.Client) => client.setHeaders({ ...headers, ...perConnection[connection++ % perConnection.length] }) }
+      : {}),
     ...(target.body ? { body: target.body } : {}),
     connections: options.connections,
     duration: options.seconds,

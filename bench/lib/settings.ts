@@ -57,7 +57,7 @@ export function describeSettings(settings: Settings): string {
     `${settings.connections} connections`,
     `tree ${settings.tree.elements} elements / ${settings.tree.todos} todos`,
     `${settings.writes.agents} writers, ${settings.writes.raceAgents} racing on ${settings.writes.raceTodos} todos`,
-    `${settings.upstream.requests} upstream waits (${settings.upstream.delayMs} ms) + ${settings.upstream.logins} logins`,
+    `${settings.upstream.requests} GitHub-bound waits (${settings.upstream.delayMs} ms) + ${settings.upstream.logins} logins`,
     `fan-out ${settings.fanout.clients} clients`,
   ].join('; ');
 }

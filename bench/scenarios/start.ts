@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { BENCH_ADMIN } from '../bench-app.js';
+import { BENCH_ADMIN, BENCH_ENCRYPTION_KEYS } from '../bench-app.js';
 import { login } from '../lib/api.js';
 import type { Context, Scenario } from '../lib/context.js';
 import { childEnv } from '../lib/ipc.js';
@@ -74,6 +74,7 @@ export const start: Scenario = {
       LOG_LEVEL: 'warn',
       JWT_SECRET: 'bench-access-secret-0123456789-0123456789',
       JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789-0123456789',
+      ENCRYPTION_KEYS: BENCH_ENCRYPTION_KEYS,
       INTRACKER_ADMIN_EMAIL: BENCH_ADMIN.email,
       INTRACKER_ADMIN_PASSWORD: BENCH_ADMIN.password,
       RATE_LIMIT_LOGIN: '0',

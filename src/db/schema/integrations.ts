@@ -69,6 +69,45 @@ export const githubWebhookDeliveries = pgTable('github_webhook_deliveries', {
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+/** What a GitHub import run is doing; `failed` is final (a retry of the job writes `queued` again first). */
+export const GITHUB_IMPORT_RUN_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+export const GITHUB_IMPORT_KINDS = ['issues', 'milestones'] as const;
+
+/**
+ * GitHub imports run as background jobs (`github.import`): one row per job, keyed by the
+ * job's id, so the user who started one can read how it went (`GET /tasks/{id}`) and
+ * its result, whichever queue ran it (the database queue deletes finished jobs and
+ * BullMQ keeps them in Redis).
+ */
+export const githubImportRuns = pgTable(
+  'github_import_runs',
+  {
+    jobId: varchar('job_id', { length: 64 }).primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    kind: varchar('kind', { length: 20 }).notNull(),
+    options: jsonb('options').notNull(),
+    status: varchar('status', { length: 20 }).notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull().default(1),
+    result: jsonb('result'),
+    error: text('error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('github_import_runs_user_idx').on(t.userId, t.createdAt),
+    index('github_import_runs_created_idx').on(t.createdAt),
+    check('github_import_runs_status_check', oneOf(t.status, GITHUB_IMPORT_RUN_STATUSES)),
+    check('github_import_runs_kind_check', oneOf(t.kind, GITHUB_IMPORT_KINDS)),
+  ],
+);
+
 /**
  * Append-only audit log, written in the same transaction as the mutation it records.
  * `team_id`/`project_id` are denormalised so reads can be scoped without joins to rows

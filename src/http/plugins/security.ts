@@ -39,7 +39,8 @@ export default fp(
       origin: config.corsOrigins === '*' ? true : config.corsOrigins,
       credentials: true,
       maxAge: 600,
-      exposedHeaders: ['ETag', 'Retry-After', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
+      // One string, not an array: the plugin joins an array again on every request.
+      exposedHeaders: 'ETag, Retry-After, X-Request-Id, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset',
     });
   },
   { name: 'security' },

@@ -7,6 +7,7 @@ import elementsRoutes from './elements.js';
 import featuresRoutes from './features.js';
 import githubRoutes from './github.js';
 import githubAuthRoutes from './github-auth.js';
+import githubImportRoutes from './github-imports.js';
 import githubWebhookRoutes from './github-webhook.js';
 import ideasRoutes from './ideas.js';
 import jobRoutes from './jobs.js';
@@ -36,5 +37,6 @@ export default async function apiRoutes(app: FastifyInstance) {
   await app.register(auditRoutes);
   await app.register(githubAuthRoutes);
   await app.register(githubRoutes);
+  await app.register(githubImportRoutes);
   await app.register(githubWebhookRoutes);
 }

@@ -12,6 +12,15 @@ export interface JobPayloads {
   'maintenance.expired-tokens': Record<string, never>;
   /** Repeatable: clears todo claims whose lease has run out, so boards and rows say so. */
   'maintenance.expired-claims': Record<string, never>;
+  /** A GitHub import a user started over REST (domain/github/import-jobs.ts), run as that user. */
+  'github.import': GitHubImportJobPayload;
+}
+
+export interface GitHubImportJobPayload {
+  userId: string;
+  projectId: string;
+  kind: 'issues' | 'milestones';
+  options: { labels?: string[] | undefined; state?: 'open' | 'closed' | 'all' | undefined; createElements?: boolean | undefined };
 }
 
 export type JobName = keyof JobPayloads;

@@ -25,6 +25,8 @@ export interface FailureRule {
   method?: string;
   /** Tested against the recorded (decoded) path. */
   path: RegExp;
+  /** Only requests whose query has these values (e.g. `{ page: '2' }` for the second page of a listing). */
+  query?: Record<string, string>;
   kind: 'secondary-rate-limit' | 'server-error' | 'unauthorized' | 'not-found';
   times: number;
 }
@@ -126,9 +128,12 @@ export async function startFakeGitHub(options: { clientId?: string; clientSecret
   let delayMs = 0;
   let baseUrl = '';
 
-  const takeFailure = (method: string, path: string): FailureRule | undefined => {
+  const takeFailure = (method: string, path: string, query: Record<string, string>): FailureRule | undefined => {
+    const queryMatches = (rule: FailureRule) => Object.entries(rule.query ?? {}).every(([name, value]) => query[name] === value);
     // String#search ignores a /g rule's lastIndex, which RegExp#test would carry between calls.
-    const pending = pendingFailures.find(({ rule }) => (rule.method === undefined || rule.method.toUpperCase() === method) && path.search(rule.path) !== -1);
+    const pending = pendingFailures.find(
+      ({ rule }) => (rule.method === undefined || rule.method.toUpperCase() === method) && path.search(rule.path) !== -1 && queryMatches(rule),
+    );
     if (!pending) return undefined;
     pending.remaining -= 1;
     if (pending.remaining <= 0) pendingFailures.splice(pendingFailures.indexOf(pending), 1);
@@ -165,7 +170,7 @@ export async function startFakeGitHub(options: { clientId?: string; clientSecret
         info.caller = caller;
       }
     }
-    const failure = takeFailure(request.method, info.record.path);
+    const failure = takeFailure(request.method, info.record.path, info.record.query);
     if (failure) return sendFailure(reply, failure);
     if (info.isApi && rateLimiter.remaining(info.token ?? ANONYMOUS) <= 0) {
       return sendMessage(reply, 403, `API rate limit exceeded for ${info.caller ? `user ID ${info.caller.id}` : 'this address'}.`);
