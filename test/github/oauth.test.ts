@@ -292,6 +292,10 @@ describe('GitHub OAuth (code flow + PKCE)', () => {
     });
     expect(started.status).toBe(200);
     expect(started.body.state).toBe(own);
+    // A second authorization may not take over a state still in progress.
+    const again = await server.request('GET', `/auth/github/authorize?state=${own}`, { token: user.token });
+    expect(again.status).toBe(409);
+    expect(again.body.detail).toContain('already in use');
     const grant = await followAuthorization(started.body.authorization_url);
     expect(grant.state).toBe(own);
     expect((await callback(server, grant, user.token)).body.redirect_path).toBe('/settings?tab=github');

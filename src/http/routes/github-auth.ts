@@ -28,7 +28,7 @@ const githubAuthRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'with `code` and `state`, to be handed to `/auth/github/callback` within 10 minutes.',
         security,
         querystring: AuthorizeQuery,
-        response: { 200: AuthorizeResponse, ...errors(400, 401, 422, 502) },
+        response: { 200: AuthorizeResponse, ...errors(400, 401, 409, 422, 502) },
       },
     },
     async (request) => {

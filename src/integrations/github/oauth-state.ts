@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import { UpstreamFailure } from '../../domain/errors.js';
+import { Conflict, UpstreamFailure } from '../../domain/errors.js';
 
 /** What an authorisation in progress remembers until GitHub sends the browser back. */
 export interface PendingAuthorization {
@@ -15,9 +15,16 @@ export interface PendingAuthorization {
 /** Ten minutes, as GitHub's own codes last. */
 export const STATE_TTL_SECONDS = 600;
 
+/** A client-chosen `state` that another authorization in progress already holds. */
+export class StateTaken extends Conflict {
+  constructor() {
+    super('This state is already in use by another GitHub authorization; let the server choose one');
+  }
+}
+
 /**
- * OAuth `state` values, each usable once: `take` removes what it returns, so a replayed
- * callback finds nothing. Redis holds them when configured (any instance may receive
+ * OAuth `state` values, each usable once: `put` never replaces one in progress
+ * (StateTaken), and `take` removes what it returns, so a replayed callback finds nothing. Redis holds them when configured (any instance may receive
  * the callback), this process's memory otherwise.
  */
 export interface OAuthStateStore {
@@ -33,6 +40,7 @@ class MemoryStateStore implements OAuthStateStore {
   private readonly pending = new LRUCache<string, PendingAuthorization>({ max: 10_000, ttl: STATE_TTL_SECONDS * 1000 });
 
   async put(state: string, pending: PendingAuthorization): Promise<void> {
+    if (this.pending.has(state)) throw new StateTaken();
     this.pending.set(state, pending);
   }
 
@@ -47,11 +55,13 @@ class RedisStateStore implements OAuthStateStore {
   constructor(private readonly redis: Redis) {}
 
   async put(state: string, pending: PendingAuthorization): Promise<void> {
+    let stored: string | null;
     try {
-      await this.redis.set(key(state), JSON.stringify(pending), 'EX', STATE_TTL_SECONDS);
+      stored = await this.redis.set(key(state), JSON.stringify(pending), 'EX', STATE_TTL_SECONDS, 'NX');
     } catch (error) {
       throw new UpstreamFailure(`cannot start the GitHub authorization: Redis is not available (${(error as Error).message})`);
     }
+    if (stored === null) throw new StateTaken();
   }
 
   async take(state: string): Promise<PendingAuthorization | undefined> {
