@@ -43,6 +43,11 @@ export class Conflict extends DomainError {
   readonly status = 409;
 }
 
+/** Not available right now, or not set up on this deployment (503): try later, or configure it. */
+export class Unavailable extends DomainError {
+  readonly status = 503;
+}
+
 /** A service we depend on (GitHub) failed, refused or did not answer in time (502). */
 export class UpstreamFailure extends DomainError {
   readonly status = 502;

@@ -4,7 +4,7 @@ import { activity, githubWebhookDeliveries, projects, teamMembers, users } from 
 import { isSignedByGitHub } from '../../integrations/github/webhook-signature.js';
 import type { ProjectRow } from '../access.js';
 import type { Actor, ServiceContext } from '../context.js';
-import { DomainError, RuleViolation, Unauthenticated } from '../errors.js';
+import { RuleViolation, Unauthenticated, Unavailable } from '../errors.js';
 import { mutate } from '../mutation.js';
 import { isUserRole } from '../users/rules.js';
 import { type IssueFacts, type PullRequestFacts, type WebhookAction, applyWebhookAction } from './webhook-actions.js';
@@ -45,8 +45,7 @@ export interface WebhookAnswer {
 }
 
 /** 503: the deployment has not set a webhook secret, so no delivery can be trusted. */
-export class WebhooksNotConfigured extends DomainError {
-  readonly status = 503;
+export class WebhooksNotConfigured extends Unavailable {
   constructor() {
     super('GitHub webhooks are not configured on this server (GITHUB_WEBHOOK_SECRET)');
   }

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError, isDataException, sqlState } from '../../domain/errors.js';
+import { JobQueueUnavailable } from '../../infra/jobs/types.js';
 
 interface ValidationIssue {
   loc: (string | number)[];
@@ -20,6 +21,10 @@ export default fp(
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof DomainError) {
         return reply.status(error.status).send({ detail: error.message, ...error.extra });
+      }
+      if (error instanceof JobQueueUnavailable) {
+        // The queue's store (Redis) did not answer: nothing was queued, the caller may retry.
+        return reply.status(503).send({ detail: 'The job queue is not reachable right now; try again later' });
       }
       if (error.validation) {
         const context = error.validationContext ?? 'body';

@@ -1,16 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type ImportKind, type ImportOptions, getImportRun, startImport } from '../../domain/github/import-jobs.js';
-import { DomainError } from '../../domain/errors.js';
-import { JobQueueUnavailable } from '../../infra/jobs/index.js';
 import { contextOf } from '../plugins/auth.js';
 import { errors } from '../schemas/common.js';
 import { ImportProjectParams, ImportQueued, IssueImportBody, MilestoneImportBody, Task, TaskParams, presentTask } from '../schemas/github-imports.js';
 
 const tags = ['github'];
 
-class QueueUnavailable extends DomainError {
-  readonly status = 503;
-}
 const security = [{ bearerAuth: [] }];
 
 /**
@@ -25,11 +20,7 @@ const githubImportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const queue = (request: Parameters<typeof contextOf>[0], projectId: string, kind: ImportKind, options: ImportOptions) =>
     startImport(
       contextOf(request),
-      (payload) =>
-        jobs.enqueue('github.import', payload).catch((error: unknown) => {
-          if (error instanceof JobQueueUnavailable) throw new QueueUnavailable('The job queue is not reachable right now; try again later');
-          throw error;
-        }),
+      (payload) => jobs.enqueue('github.import', payload),
       projectId,
       kind,
       options,

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { requireAdmin } from '../../domain/access.js';
-import { DomainError, NotFound } from '../../domain/errors.js';
+import { NotFound } from '../../domain/errors.js';
 import { pageRequest } from '../../domain/pagination.js';
-import { JOB_LIST_STATES, JobQueueUnavailable, type JobView } from '../../infra/jobs/index.js';
+import { JOB_LIST_STATES, type JobView } from '../../infra/jobs/index.js';
 import { contextOf } from '../plugins/auth.js';
 import { Nullable, PaginationQuery, StringEnum, Timestamp, errors, paged, pageBody } from '../schemas/common.js';
 
@@ -33,16 +33,6 @@ function presentJob(job: JobView) {
   };
 }
 
-/** The queue's store did not answer (Redis down): 503, try again later. */
-class QueueUnavailable extends DomainError {
-  readonly status = 503;
-}
-
-function unavailableAs503(error: unknown): never {
-  if (error instanceof JobQueueUnavailable) throw new QueueUnavailable('The job queue is not reachable right now; try again later');
-  throw error;
-}
-
 /**
  * `/admin/jobs`: the background queue for global admins. `state=failed` is the
  * dead-letter list; `POST /admin/jobs/{id}/retry` gives a dead job fresh tries.
@@ -68,7 +58,7 @@ const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
       requireAdmin(contextOf(request).actor);
       const { state, ...window } = request.query;
       const page = pageRequest(window);
-      const found = await app.services.jobs.list(state ?? 'failed', { offset: page.offset, limit: page.pageSize }).catch(unavailableAs503);
+      const found = await app.services.jobs.list(state ?? 'failed', { offset: page.offset, limit: page.pageSize });
       return pageBody('jobs', { items: found.jobs, total: found.total, page: page.page, pageSize: page.pageSize }, presentJob);
     },
   );
@@ -85,7 +75,7 @@ const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       requireAdmin(contextOf(request).actor);
-      const job = await app.services.jobs.retry(request.params.id).catch(unavailableAs503);
+      const job = await app.services.jobs.retry(request.params.id);
       if (!job) throw new NotFound('Failed job');
       return presentJob(job);
     },
