@@ -1,8 +1,8 @@
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { type Session, createTeam, loginAdmin, registerTeamMember } from '../helpers/actors.js';
 import { createProject } from '../helpers/content.js';
 import type { FakeGitHub } from '../helpers/fake-github/index.js';
-import { type TestServer, startServer } from '../helpers/server.js';
+import { type TestServer, startServer, unique } from '../helpers/server.js';
 
 /**
  * What the GitHub tests share: a server pointed at the fake GitHub, and users who
@@ -22,8 +22,12 @@ export function githubEnv(fake: FakeGitHub, extra: Record<string, string | undef
   };
 }
 
+/**
+ * A server of its own Redis key prefix: its job queue is then its own, so no other
+ * test file's server (pointed at another fake GitHub) runs its imports.
+ */
 export function startGitHubServer(fake: FakeGitHub, extra: Record<string, string | undefined> = {}): Promise<TestServer> {
-  return startServer(githubEnv(fake, extra));
+  return startServer(githubEnv(fake, { REDIS_KEY_PREFIX: `${inject('redisPrefix') ?? 'test:'}${unique('github-')}:`, ...extra }));
 }
 
 /** Connects `user`'s GitHub account as the fake's `login` (added to the fake if new). */

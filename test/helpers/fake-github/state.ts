@@ -102,7 +102,11 @@ export class FakeGitHubState {
   private readonly commits = new WeakMap<FakeRepo, Map<string, FakeCommit>>();
   /** Ids of issues, pulls and milestones, which the public shapes leave out. */
   private readonly objectIds = new WeakMap<object, number>();
-  private lastId = 0;
+  /**
+   * Ids start at a random point: tests of one run share a database, and a webhook finds
+   * its project by repository id, so two fakes must not both hand out repository 1.
+   */
+  private lastId = 1_000_000 + Math.floor(Math.random() * 1_000_000_000);
 
   nextId(): number {
     this.lastId += 1;
