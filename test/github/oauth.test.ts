@@ -142,14 +142,16 @@ describe('GitHub OAuth (code flow + PKCE)', () => {
     const user = await newUser();
     expect((await server.request('POST', '/mcp-keys', { token: user.token })).status).toBe(201);
     expect((await me(server, user)).setup_completed).toBe(false);
+    expect((await me(server, user)).onboarding_step).toBe(2);
     await connect(server, user);
-    expect((await me(server, user)).setup_completed).toBe(true);
+    // An active key and GitHub connected: setup is complete, and onboarding at its last step.
+    expect(await me(server, user)).toMatchObject({ setup_completed: true, onboarding_step: 5 });
 
     const disconnected = await server.request('POST', '/auth/github/disconnect', { token: user.token });
     expect(disconnected.status).toBe(200);
     expect(disconnected.body.message).toEqual(expect.any(String));
     const profile = await me(server, user);
-    expect(profile).toMatchObject({ setup_completed: false, github_username: null, github_connected_at: null, avatar_url: null, github_token_expires_at: null });
+    expect(profile).toMatchObject({ setup_completed: false, onboarding_step: 5, github_username: null, github_connected_at: null, avatar_url: null, github_token_expires_at: null });
     expect(await storedTokens(server, user.id)).toEqual({ access: null, refresh: null });
     expect((await status(server, user)).body).toMatchObject({ connected: false, via: null, github_username: null, reason: expect.stringContaining('not connected') });
   });

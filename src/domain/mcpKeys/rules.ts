@@ -37,6 +37,8 @@ export function isUsable(key: { isActive: boolean; expiresAt: Date | null }, now
 
 /** Onboarding only ever moves forward; creating a key reaches step 2 ("MCP key created"). */
 export const ONBOARDING_MCP_KEY_STEP = 2;
+/** Onboarding step "complete": reached once setup is (an active key and GitHub connected). */
+export const ONBOARDING_COMPLETE_STEP = 5;
 
 /** data-model §3.13: setup is complete when the user has an active key and a GitHub token. */
 export function isSetupCompleted(hasActiveKey: boolean, hasGithubToken: boolean): boolean {

@@ -10,6 +10,7 @@ import type { DomainMemo } from '../memo.js';
 import type { Page, PageRequest } from '../pagination.js';
 import {
   MCP_KEY_RANDOM_BYTES,
+  ONBOARDING_COMPLETE_STEP,
   ONBOARDING_MCP_KEY_STEP,
   type ToolProfile,
   expiryFrom,
@@ -194,7 +195,10 @@ export async function verifyMcpKey(db: Db, memo: DomainMemo, plaintext: string):
   };
 }
 
-/** `setup_completed` := an active key AND a GitHub token (data-model §3.13); may turn it back off. */
+/**
+ * `setup_completed` := an active key AND a GitHub token (data-model §3.13); may turn it
+ * back off. Completing it moves onboarding to its last step (5); losing it leaves the step.
+ */
 export async function recomputeSetupCompleted(tx: DbOrTx, userId: string): Promise<void> {
   const [active] = await tx
     .select({ total: count() })
@@ -202,9 +206,13 @@ export async function recomputeSetupCompleted(tx: DbOrTx, userId: string): Promi
     .where(and(eq(mcpApiKeys.userId, userId), eq(mcpApiKeys.isActive, true)));
   const [user] = await tx.select({ token: users.githubAccessTokenEncrypted }).from(users).where(eq(users.id, userId));
   if (!user) return;
+  const completed = isSetupCompleted((active?.total ?? 0) > 0, user.token !== null);
   await tx
     .update(users)
-    .set({ setupCompleted: isSetupCompleted((active?.total ?? 0) > 0, user.token !== null) })
+    .set({
+      setupCompleted: completed,
+      ...(completed ? { onboardingStep: sql`greatest(${users.onboardingStep}, ${ONBOARDING_COMPLETE_STEP})` } : {}),
+    })
     .where(eq(users.id, userId));
 }
 
