@@ -4,6 +4,7 @@ import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,9 +13,10 @@ import { STRONG_PASSWORD } from '../helpers/actors.js';
 import { httpRequest, startServer } from '../helpers/server.js';
 
 const execFileAsync = promisify(execFile);
-const CLI = ['--import', 'tsx', 'src/main.ts'];
+/** The built `intracker` (package.json's bin); the global setup builds it when stale. */
+const CLI = [fileURLToPath(new URL('../../dist/main.js', import.meta.url))];
 
-/** Runs `intracker …` to completion, as `npm run cli -- …` does. */
+/** Runs `intracker …` to completion. */
 async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await execFileAsync(process.execPath, [...CLI, ...args], { env: { ...process.env, REDIS_URL: '', ...env }, timeout: 100_000 });
@@ -72,7 +74,7 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Pr
   await exited;
 }
 
-// Each test spawns Node with tsx, which on a busy two-core machine can take tens of seconds.
+// Each test spawns Node and starts the app, which on a busy two-core machine can take tens of seconds.
 describe('intracker CLI', { timeout: 120_000 }, () => {
   let dataDir: string;
   beforeAll(async () => {
@@ -289,7 +291,7 @@ describe('intracker CLI', { timeout: 120_000 }, () => {
       const lines = second.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain(join(ownedDir, 'pglite'));
-      expect(lines[0]).toContain(`process ${first.child.pid} (main.ts serve)`);
+      expect(lines[0]).toContain(`process ${first.child.pid} (main.js serve)`);
       expect((await httpRequest(first.baseUrl, 'GET', '/health/ready')).status).toBe(200);
     });
 

@@ -9,6 +9,8 @@ import { migrate } from 'drizzle-orm/pglite/migrator';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
+import { build } from '../../scripts/build.mjs';
+import { staleBecause } from '../../scripts/build-state.mjs';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
 
@@ -27,6 +29,13 @@ declare module 'vitest' {
  * data. An unreachable server fails the run: integration tests never skip silently.
  */
 export default async function setup(project: TestProject) {
+  // The CLI tests run the built `intracker` (dist/main.js), as users do: build it first
+  // when a source is newer than the last build (a fresh `npm ci` has built it already).
+  const stale = await staleBecause();
+  if (stale) {
+    console.error(`Building dist/ for the CLI tests (${stale})…`);
+    if ((await build()) !== 0) throw new Error('npm run build failed: the CLI tests need dist/');
+  }
   const runId = `${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const cleanups: (() => Promise<void>)[] = [];
 

@@ -2,6 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeam, loginAdmin } from '../helpers/actors.js';
@@ -10,7 +11,8 @@ import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
 import { emailEnv, eventually } from '../helpers/email.js';
 
 const execFileAsync = promisify(execFile);
-const CLI = ['--import', 'tsx', 'src/main.ts'];
+/** The built `intracker` (package.json's bin); the global setup builds it when stale. */
+const CLI = [fileURLToPath(new URL('../../dist/main.js', import.meta.url))];
 
 /**
  * Jobs that outlive their process: queued while no consumer runs (a server with

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,8 @@ import { type McpWorld, callTool, mcpWorld, ok } from './helpers.js';
  */
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ARGS = ['--import', 'tsx', 'src/main.ts', 'mcp'];
+/** The built `intracker mcp` (package.json's bin); the global setup builds it when stale. */
+const ARGS = [join(ROOT, 'dist/main.js'), 'mcp'];
 
 /** The child's environment: no Redis, and logs at `info` to prove they stay off stdout. */
 function childEnv(overrides: Record<string, string>): Record<string, string> {
@@ -53,7 +54,7 @@ async function connectStdio(env: Record<string, string>): Promise<StdioConnectio
 /** Runs `intracker mcp` to its exit with stdin closed; answers its code and output. */
 function runToExit(env: Record<string, string>, cwd = ROOT): Promise<{ code: number | null; stdout: string; stderr: string }> {
   // Absolute paths, so the command runs the same from any folder (as the `intracker` bin does).
-  const args = ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/main.ts'), 'mcp'];
+  const args = ARGS;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...childEnv(env) } });
     let stdout = '';
