@@ -6,9 +6,14 @@ import type { Row } from './report.js';
 import type { Settings } from './settings.js';
 import type { Stack } from './stack.js';
 
+/** The OAuth app the fake GitHub knows (its defaults). */
+const FAKE_GITHUB_CLIENT = { id: 'fake-client-id', secret: 'fake-client-secret' };
+
 export interface AppServer {
   child: Child;
   api: Api;
+  /** The fake GitHub the app's GitHub calls go to (bench/lib/github-fixture.ts); it answers at once until told otherwise. */
+  github: Child;
 }
 
 /** What a scenario gets: its stack and settings, shared servers, and a place for clean-ups. */
@@ -87,15 +92,30 @@ export class StackSession {
   async stopApp(): Promise<void> {
     const app = this.appServer;
     this.appServer = undefined;
-    if (app) await app.then((server) => server.child.stop(), () => undefined);
+    if (app) await app.then((server) => Promise.all([server.child.stop(), server.github.stop()]), () => undefined);
   }
 
   private async startApp(): Promise<AppServer> {
     const started = performance.now();
     const env = await this.stack.environment('app');
-    const child = await forkChild('app-server.ts', childEnv(env));
+    // Every app talks to a fake GitHub of its own, so scenario 6 can load GitHub routes
+    // on the shared app instead of starting another.
+    const github = await forkChild('github-fixture.ts', childEnv({}));
+    const child = await forkChild(
+      'app-server.ts',
+      childEnv({
+        ...env,
+        GITHUB_API_URL: github.url,
+        GITHUB_OAUTH_URL: github.url,
+        GITHUB_OAUTH_CLIENT_ID: FAKE_GITHUB_CLIENT.id,
+        GITHUB_OAUTH_CLIENT_SECRET: FAKE_GITHUB_CLIENT.secret,
+      }),
+    ).catch(async (error: unknown) => {
+      await github.stop();
+      throw error;
+    });
     const api = await login(child.url, BENCH_ADMIN);
     console.log(`  [${this.stack.name}] app server ready in ${((performance.now() - started) / 1000).toFixed(1)} s at ${child.url}`);
-    return { child, api };
+    return { child, api, github };
   }
 }

@@ -1,5 +1,4 @@
 import { BENCH_ADMIN } from '../bench-app.js';
-import { login } from '../lib/api.js';
 import { type Scenario, withLoopDelay } from '../lib/context.js';
 import { connectGitHub, membersWithGitHub } from '../lib/github-users.js';
 import { childEnv, forkChild } from '../lib/ipc.js';
@@ -25,27 +24,18 @@ export const slowUpstream: Scenario = {
   async run(context) {
     const { settings } = context;
     const { upstream: u } = settings;
-    const github = await forkChild('github-fixture.ts', childEnv({}));
-    context.defer(() => github.stop());
-    const child = await forkChild(
-      'app-server.ts',
-      childEnv({
-        ...(await context.stack.environment('github')),
-        GITHUB_API_URL: github.url,
-        GITHUB_OAUTH_URL: github.url,
-        GITHUB_OAUTH_CLIENT_ID: 'fake-client-id',
-        GITHUB_OAUTH_CLIENT_SECRET: 'fake-client-secret',
-      }),
-    );
-    context.defer(() => child.stop());
-    const admin = await login(child.url, BENCH_ADMIN);
+    const { child, api: admin, github } = await context.app();
     const { teamId, projectId } = await newProject(admin, 'github');
-    await connectGitHub(admin, github, 'bench-admin');
-    await github.call('add-repo', { owner: 'bench-admin', name: 'shop' });
-    await admin.call('POST', `/github/projects/${projectId}/connect`, { owner: 'bench-admin', repo: 'shop' });
+    const owner = `bench-${Date.now().toString(36)}`;
+    await connectGitHub(admin, github, owner);
+    await github.call('add-repo', { owner, name: 'shop' });
+    await admin.call('POST', `/github/projects/${projectId}/connect`, { owner, repo: 'shop' });
     const members = await membersWithGitHub(admin, github, teamId, Math.ceil(u.requests / GITHUB_CALLS_PER_USER));
     await github.call('delay', u.delayMs);
-    await github.call('forget');
+    context.defer(async () => {
+      await github.call('delay', 0);
+      await github.call('forget');
+    });
 
     const seconds = settings.sampleSeconds;
     const probe = { connections: u.healthConnections, overallRate: u.healthRate, seconds };
