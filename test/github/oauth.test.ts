@@ -147,13 +147,28 @@ describe('GitHub OAuth (code flow + PKCE)', () => {
     // An active key and GitHub connected: setup is complete, and onboarding at its last step.
     expect(await me(server, user)).toMatchObject({ setup_completed: true, onboarding_step: 5 });
 
+    await status(server, user);
+    const tokenBefore = lastUserToken(fake);
     const disconnected = await server.request('POST', '/auth/github/disconnect', { token: user.token });
     expect(disconnected.status).toBe(200);
-    expect(disconnected.body.message).toEqual(expect.any(String));
+    expect(disconnected.body).toMatchObject({ message: expect.any(String), github_grant_revoked: true });
+    // Revoked at GitHub too: the old token no longer works there.
+    const afterwards = await fetch(`${fake.url}/user`, { headers: { authorization: `token ${tokenBefore}` } });
+    expect(afterwards.status).toBe(401);
     const profile = await me(server, user);
     expect(profile).toMatchObject({ setup_completed: false, onboarding_step: 5, github_username: null, github_connected_at: null, avatar_url: null, github_token_expires_at: null });
     expect(await storedTokens(server, user.id)).toEqual({ access: null, refresh: null });
     expect((await status(server, user)).body).toMatchObject({ connected: false, via: null, github_username: null, reason: expect.stringContaining('not connected') });
+  });
+
+  it('disconnects even when GitHub fails to revoke the authorization, and says so', async () => {
+    const user = await newUser();
+    await connect(server, user);
+    fake.failNext({ method: 'DELETE', path: /^\/applications\//, kind: 'server-error', times: 1 });
+    const disconnected = await server.request('POST', '/auth/github/disconnect', { token: user.token });
+    expect(disconnected.status).toBe(200);
+    expect(disconnected.body.github_grant_revoked).toBe(false);
+    expect(await me(server, user)).toMatchObject({ github_username: null, github_connected_at: null });
   });
 
   it('takes each state once: a replayed callback is refused', async () => {

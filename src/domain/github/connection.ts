@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../db/client.js';
 import { users } from '../../db/schema.js';
 import { GitHubNotConnected } from '../../integrations/github/errors.js';
 import type { GitHubApi } from '../../integrations/github/octokit.js';
-import { GrantRefused, type GrantedTokens, requestTokens } from '../../integrations/github/oauth-client.js';
+import { GrantRefused, type GrantedTokens, requestTokens, revokeGrant } from '../../integrations/github/oauth-client.js';
 import { SecretUnreadable } from '../../infra/secret-box.js';
 import type { ServiceContext } from '../context.js';
 import { UpstreamFailure } from '../errors.js';
@@ -82,6 +82,23 @@ export async function storeGrant(ctx: ServiceContext, userId: string, grant: Gra
   });
   ctx.github.clients.forget(`user:${userId}`);
   return sealed.githubTokenExpiresAt;
+}
+
+/**
+ * Disconnects the caller's GitHub account: the app's authorization is revoked at GitHub
+ * first (best effort: a GitHub that is down or already forgot it does not stop the
+ * disconnect), then the tokens and account are forgotten. Answers whether GitHub
+ * confirmed the revocation.
+ */
+export async function disconnectGitHub(ctx: ServiceContext): Promise<{ revokedAtGitHub: boolean }> {
+  const stored = await readStoredTokens(ctx.db, ctx.actor.id);
+  let revokedAtGitHub = false;
+  if (stored && ctx.github.config.oauth) {
+    const token = await ctx.github.secrets.open(stored.access).catch(() => undefined);
+    if (token !== undefined) revokedAtGitHub = await revokeGrant(ctx.github.config, token);
+  }
+  await clearGitHubTokens(ctx, ctx.actor.id);
+  return { revokedAtGitHub };
 }
 
 /** Forgets the user's GitHub tokens and account (disconnect, or a refresh GitHub refused). */

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { clearGitHubTokens } from '../../domain/github/connection.js';
+import { disconnectGitHub } from '../../domain/github/connection.js';
 import { completeGitHubAuthorization, gitHubConnectionStatus, startGitHubAuthorization } from '../../domain/github/oauth.js';
 import { Unauthenticated } from '../../domain/errors.js';
 import { bearerToken } from '../../infra/bearer.js';
 import { contextOf } from '../plugins/auth.js';
-import { MessageResponse, errors } from '../schemas/common.js';
-import { AuthorizeQuery, AuthorizeResponse, CallbackQuery, CallbackResponse, GitHubStatus, missingQueryParameter } from '../schemas/github-auth.js';
+import { errors } from '../schemas/common.js';
+import { AuthorizeQuery, AuthorizeResponse, CallbackQuery, CallbackResponse, DisconnectResponse, GitHubStatus, missingQueryParameter } from '../schemas/github-auth.js';
 
 const tags = ['github'];
 const security = [{ bearerAuth: [] }];
@@ -89,15 +89,16 @@ const githubAuthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Disconnect your GitHub account',
-        description: 'Forgets the stored tokens, GitHub username and avatar. The authorization itself stays listed on GitHub until you revoke it there.',
+        description:
+          'Revokes the app’s authorization at GitHub (best effort; `github_grant_revoked` says whether GitHub confirmed it), ' +
+          'then forgets the stored tokens, GitHub username and avatar.',
         security,
-        response: { 200: MessageResponse, ...errors(401) },
+        response: { 200: DisconnectResponse, ...errors(401) },
       },
     },
     async (request) => {
-      const ctx = contextOf(request);
-      await clearGitHubTokens(ctx, ctx.actor.id);
-      return { message: 'GitHub account disconnected successfully' };
+      const { revokedAtGitHub } = await disconnectGitHub(contextOf(request));
+      return { message: 'GitHub account disconnected successfully', github_grant_revoked: revokedAtGitHub };
     },
   );
 

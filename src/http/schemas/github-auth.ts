@@ -63,3 +63,9 @@ export function missingQueryParameter(name: string): Error {
     ],
   });
 }
+
+export const DisconnectResponse = Type.Object({
+  message: Type.String(),
+  /** Whether GitHub confirmed revoking the app's authorization (false: GitHub down, or it had forgotten the token already). */
+  github_grant_revoked: Type.Boolean(),
+});

@@ -64,3 +64,31 @@ function positive(value: unknown): number | undefined {
   const number = typeof value === 'string' ? Number(value) : value;
   return typeof number === 'number' && Number.isFinite(number) && number > 0 ? number : undefined;
 }
+
+/**
+ * Revokes the user's authorization of our OAuth app at GitHub (`DELETE
+ * /applications/{client_id}/grant`, authenticated as the app), so a disconnected token
+ * stops working there too. Answers whether GitHub confirmed it; never throws: a
+ * disconnect must not fail because GitHub is down or already forgot the token.
+ */
+export async function revokeGrant(config: GitHubConfig, accessToken: string): Promise<boolean> {
+  const oauth = config.oauth;
+  if (!oauth) return false;
+  try {
+    const response = await fetch(`${config.apiUrl}/applications/${encodeURIComponent(oauth.clientId)}/grant`, {
+      method: 'DELETE',
+      headers: {
+        accept: 'application/vnd.github+json',
+        authorization: `Basic ${Buffer.from(`${oauth.clientId}:${oauth.clientSecret}`).toString('base64')}`,
+        'content-type': 'application/json',
+        'user-agent': 'InTracker',
+      },
+      body: JSON.stringify({ access_token: accessToken }),
+      signal: AbortSignal.timeout(config.requestTimeoutMs),
+    });
+    await response.body?.cancel();
+    return response.status === 204;
+  } catch {
+    return false;
+  }
+}

@@ -161,7 +161,8 @@ export async function startFakeGitHub(options: { clientId?: string; clientSecret
     if (info.isApi) {
       if (delayMs > 0) await sleep(delayMs);
       const authorization = request.headers.authorization;
-      if (authorization !== undefined) {
+      // Basic credentials are the OAuth app's own (the grant endpoint checks them itself).
+      if (authorization !== undefined && !/^basic\s/i.test(authorization)) {
         const token = /^(?:token|bearer)\s+(\S+)$/i.exec(authorization.trim())?.[1];
         const caller = token === undefined ? undefined : state.userForToken(token);
         if (!caller) return sendBadCredentials(reply);

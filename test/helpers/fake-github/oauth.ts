@@ -59,6 +59,16 @@ export class OAuthServer {
 
   register(app: FastifyInstance): void {
     app.get('/login/oauth/authorize', async (request, reply) => this.authorize(request, reply));
+    // Authenticated as the app (Basic client_id:client_secret), like GitHub: wrong credentials are a 404.
+    app.delete<{ Params: { client_id: string } }>('/applications/:client_id/grant', async (request, reply) => {
+      const expected = `Basic ${Buffer.from(`${this.clientId}:${this.clientSecret}`).toString('base64')}`;
+      if (request.params.client_id !== this.clientId || request.headers.authorization !== expected) return sendNotFound(reply);
+      const token = bodyFields(request).access_token;
+      const login = typeof token === 'string' ? this.state.revokeGrantOf(token) : undefined;
+      if (login === undefined) return sendMessage(reply, 422, 'Validation Failed');
+      this.revokeRefreshTokens(login);
+      return reply.status(204).send();
+    });
     app.post('/login/oauth/access_token', async (request, reply) => {
       const fields = this.tokenRequestFields(request);
       return sendTokenResponse(request, reply, this.grant(fields));

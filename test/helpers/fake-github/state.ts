@@ -155,6 +155,15 @@ export class FakeGitHubState {
     this.tokens.delete(token);
   }
 
+  /** Revokes every token the OAuth app holds for the owner of `token` (GitHub's "revoke grant"); answers that owner's login, if known. */
+  revokeGrantOf(token: string): string | undefined {
+    const issued = this.tokens.get(token);
+    if (!issued) return undefined;
+    // OAuth tokens (gho_, ghu_) go; the user's personal tokens (ghp_) are not the app's.
+    for (const [other, grant] of this.tokens) if (grant.login === issued.login && /^gh[ou]_/.test(other)) this.tokens.delete(other);
+    return issued.login;
+  }
+
   /** The user a live token belongs to; undefined for an unknown, revoked or expired one. */
   userForToken(token: string): FakeGitHubUser | undefined {
     const issued = this.tokens.get(token);
