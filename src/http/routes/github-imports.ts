@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { type ImportKind, type ImportOptions, getImportRun, startImport } from '../../domain/github/import-jobs.js';
+import { type ImportKind, type ImportOptions, startImport } from '../../domain/github/import-jobs.js';
 import { contextOf } from '../plugins/auth.js';
 import { errors } from '../schemas/common.js';
-import { ImportProjectParams, ImportQueued, IssueImportBody, MilestoneImportBody, Task, TaskParams, presentTask } from '../schemas/github-imports.js';
+import { ImportProjectParams, ImportQueued, IssueImportBody, MilestoneImportBody } from '../schemas/github-imports.js';
 
 const tags = ['github'];
 
@@ -11,7 +11,7 @@ const security = [{ bearerAuth: [] }];
 /**
  * GitHub imports as background jobs: `POST …/import/issues|milestones` checks access,
  * the repository and the caller's GitHub connection, queues the import and answers
- * 202 with the job's id; `GET /tasks/{id}` tells the user who started it how it went.
+ * 202 with the job's id; `GET /tasks/{id}` (tasks.ts) tells the user who started it how it went.
  */
 const githubImportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.authenticate);
@@ -70,21 +70,6 @@ const githubImportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const jobId = await queue(request, request.params.pid, 'milestones', { state: request.body?.state });
       return reply.status(202).send(queued(jobId, prefixOf(request.url)));
     },
-  );
-
-  app.get(
-    '/tasks/:id',
-    {
-      schema: {
-        tags: ['tasks'],
-        summary: 'A background task you started (today: GitHub imports), with its result',
-        description: 'Your own tasks; an admin reads anyone’s. Others answer 404.',
-        security,
-        params: TaskParams,
-        response: { 200: Task, ...errors(401, 404, 422) },
-      },
-    },
-    async (request) => presentTask(await getImportRun(contextOf(request), request.params.id)),
   );
 };
 

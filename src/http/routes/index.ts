@@ -8,6 +8,7 @@ import featuresRoutes from './features.js';
 import githubRoutes from './github.js';
 import githubAuthRoutes from './github-auth.js';
 import githubImportRoutes from './github-imports.js';
+import taskRoutes from './tasks.js';
 import githubWebhookRoutes from './github-webhook.js';
 import ideasRoutes from './ideas.js';
 import jobRoutes from './jobs.js';
@@ -38,5 +39,6 @@ export default async function apiRoutes(app: FastifyInstance) {
   await app.register(githubAuthRoutes);
   await app.register(githubRoutes);
   await app.register(githubImportRoutes);
+  await app.register(taskRoutes);
   await app.register(githubWebhookRoutes);
 }
