@@ -105,13 +105,16 @@ export class GitHubClients {
     let running = 0;
     const waiting: Array<() => void> = [];
     client.hook.wrap('request', async (request, options) => {
+      // A finishing request hands its slot straight to the next in line, so one that
+      // arrives in between cannot slip past the cap.
       if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-      running += 1;
+      else running += 1;
       try {
         return await request(options);
       } finally {
-        running -= 1;
-        waiting.shift()?.();
+        const next = waiting.shift();
+        if (next) next();
+        else running -= 1;
       }
     });
   }
