@@ -7,6 +7,7 @@ import { users } from '../../src/db/schema.js';
 import { type Session, loginAdmin, registerLeader } from '../helpers/actors.js';
 import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github/index.js';
 import { type TestServer, startServer, testEnv } from '../helpers/server.js';
+import { githubEnv as sharedGitHubEnv } from './github-world.js';
 
 const FRONTEND_URL = 'http://board.example.test';
 const KEY_1 = `k1:${Buffer.alloc(32, 1).toString('base64')}`;
@@ -14,16 +15,7 @@ const KEY_2 = `k2:${Buffer.alloc(32, 2).toString('base64')}`;
 const NOT_CONFIGURED = 'GitHub OAuth is not configured on this server';
 
 function githubEnv(fake: FakeGitHub, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return {
-    GITHUB_API_URL: fake.url,
-    GITHUB_OAUTH_URL: fake.url,
-    GITHUB_OAUTH_CLIENT_ID: fake.clientId,
-    GITHUB_OAUTH_CLIENT_SECRET: fake.clientSecret,
-    GITHUB_RETRY_BASE_MS: '10',
-    FRONTEND_URL,
-    ENCRYPTION_KEYS: KEY_1,
-    ...extra,
-  };
+  return sharedGitHubEnv(fake, { FRONTEND_URL, ENCRYPTION_KEYS: KEY_1, ...extra });
 }
 
 /** The browser's part: GitHub's authorization page, which the fake answers at once with a redirect carrying the code. */

@@ -54,12 +54,6 @@ export async function githubFor(ctx: ServiceContext): Promise<GitHubSession> {
   throw new GitHubNotConnected();
 }
 
-/** Whether the user has a GitHub token on record (connected, whatever its state). */
-export async function hasGitHubToken(db: DbOrTx, userId: string): Promise<boolean> {
-  const [row] = await db.select({ token: users.githubAccessTokenEncrypted }).from(users).where(eq(users.id, userId));
-  return Boolean(row?.token);
-}
-
 /**
  * Records what GitHub granted the user, sealed: the tokens, their expiry, the GitHub
  * login and avatar, onboarding raised to "GitHub connected", `setup_completed` worked out again.
@@ -135,7 +129,8 @@ async function sealGrant(ctx: ServiceContext, grant: GrantedTokens) {
   };
 }
 
-interface SealedRow {
+/** The user's GitHub columns as stored: tokens still sealed. */
+export interface StoredAccount {
   access: string | null;
   refresh: string | null;
   expiresAt: Date | null;
@@ -143,7 +138,7 @@ interface SealedRow {
   login: string | null;
 }
 
-async function readSealed(db: DbOrTx, userId: string): Promise<SealedRow | undefined> {
+export async function readGitHubAccount(db: DbOrTx, userId: string): Promise<StoredAccount | undefined> {
   const [row] = await db
     .select({
       access: users.githubAccessTokenEncrypted,
@@ -158,7 +153,7 @@ async function readSealed(db: DbOrTx, userId: string): Promise<SealedRow | undef
 }
 
 async function readStoredTokens(db: DbOrTx, userId: string): Promise<StoredTokens | undefined> {
-  const row = await readSealed(db, userId);
+  const row = await readGitHubAccount(db, userId);
   if (!row?.access) return undefined;
   return { access: row.access, refresh: row.refresh, expiresAt: row.expiresAt, refreshExpiresAt: row.refreshExpiresAt, login: row.login };
 }
@@ -214,7 +209,7 @@ async function refreshTokens(ctx: ServiceContext, stored: StoredTokens): Promise
   } catch (error) {
     if (error instanceof GrantRefused) {
       // Another instance may have used the refresh token a moment ago: its tokens are good.
-      const now = await readSealed(ctx.db, ctx.actor.id);
+      const now = await readGitHubAccount(ctx.db, ctx.actor.id);
       if (now?.access && now.access !== stored.access) return openOrDisconnected(ctx, now.access);
       await clearGitHubTokens(ctx, ctx.actor.id, 'github_refresh_refused');
       throw new GitHubNotConnected('GitHub refused to refresh the authorization (it expired or was revoked); connect GitHub again');

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { type SQL, and, eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { todos } from '../../db/schema.js';
 import type { ProjectRow } from '../access.js';
@@ -111,14 +111,22 @@ export class MovedWork {
  */
 export async function lockIssueTodos(tx: Tx, projectId: string, issueNumbers: readonly number[]): Promise<Map<number, TodoRow>> {
   const numbers = [...new Set(issueNumbers)];
-  const where = and(eq(todos.projectId, projectId), inArray(todos.githubIssueNumber, numbers));
-  if (numbers.length > 0) await tx.select({ id: todos.id }).from(todos).where(where).for('no key update');
-  await lockProjectWork(tx, projectId);
   const found = new Map<number, TodoRow>();
-  if (numbers.length === 0) return found;
-  const rows = await tx.select(todoColumns).from(todos).where(where).orderBy(todos.createdAt, todos.id).for('no key update');
+  if (numbers.length === 0) {
+    await lockProjectWork(tx, projectId);
+    return found;
+  }
+  const rows = await lockProjectTodos(tx, projectId, inArray(todos.githubIssueNumber, numbers));
   for (const row of rows) if (row.githubIssueNumber !== null && !found.has(row.githubIssueNumber)) found.set(row.githubIssueNumber, row);
   return found;
+}
+
+/** The project's todos matching `condition` locked first, then the project's work lock, as every todo mutation takes them; then the rows as they now are. */
+export async function lockProjectTodos(tx: Tx, projectId: string, condition: SQL): Promise<TodoRow[]> {
+  const where = and(eq(todos.projectId, projectId), condition);
+  await tx.select({ id: todos.id }).from(todos).where(where).for('no key update');
+  await lockProjectWork(tx, projectId);
+  return tx.select(todoColumns).from(todos).where(where).orderBy(todos.createdAt, todos.id).for('no key update');
 }
 
 /**

@@ -1,13 +1,11 @@
 import { webcrypto } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import { users } from '../../db/schema.js';
 import { GitHubNotConnected } from '../../integrations/github/errors.js';
 import { requestTokens } from '../../integrations/github/oauth-client.js';
 import type { PendingAuthorization } from '../../integrations/github/oauth-state.js';
 import { randomBytesAsync } from '../../infra/random.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, Forbidden, RuleViolation, Unauthenticated } from '../errors.js';
-import { githubFor, storeGrant } from './connection.js';
+import { githubFor, readGitHubAccount, storeGrant } from './connection.js';
 import type { GitHubIntegration } from './integration.js';
 
 /** What InTracker asks GitHub for: repositories (issues, branches, pulls), the user's orgs and profile. */
@@ -196,9 +194,6 @@ export async function gitHubConnectionStatus(ctx: ServiceContext): Promise<GitHu
 }
 
 async function storedAccount(ctx: ServiceContext): Promise<{ connected: boolean; login: string | null; expiresAt: Date | null }> {
-  const [row] = await ctx.db
-    .select({ token: users.githubAccessTokenEncrypted, login: users.githubUsername, expiresAt: users.githubTokenExpiresAt })
-    .from(users)
-    .where(eq(users.id, ctx.actor.id));
-  return { connected: Boolean(row?.token), login: row?.login ?? null, expiresAt: row?.expiresAt ?? null };
+  const row = await readGitHubAccount(ctx.db, ctx.actor.id);
+  return { connected: Boolean(row?.access), login: row?.login ?? null, expiresAt: row?.expiresAt ?? null };
 }

@@ -1,11 +1,10 @@
-import { type SQL, and, eq, inArray, or } from 'drizzle-orm';
+import { eq, inArray, or } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { todos } from '../../db/schema.js';
 import type { ProjectRow } from '../access.js';
 import type { MutationRecorder } from '../mutation.js';
-import { lockProjectWork } from '../projects/lock.js';
-import { type TodoRow, todoColumns } from '../todos/queries.js';
-import { type GitHubTodoChanges, MovedWork, refreshMoved, statusFollowing, todoDescriptionOf, todoTitleOf, writeTodoChange } from './import-todo-sync.js';
+import type { TodoRow } from '../todos/queries.js';
+import { type GitHubTodoChanges, MovedWork, lockProjectTodos, refreshMoved, statusFollowing, todoDescriptionOf, todoTitleOf, writeTodoChange } from './import-todo-sync.js';
 
 /**
  * What a GitHub event does to a project's todos (DECISIONS.md "GitHub"): a pull
@@ -61,7 +60,7 @@ export async function applyWebhookAction(tx: Tx, record: MutationRecorder, actor
     case 'pull_request_merged': {
       const { pull } = action;
       const closes = closingIssueNumbers(pull.title, pull.body);
-      const linked = await lockTodos(tx, project.id, or(eq(todos.githubPrNumber, pull.number), closes.length > 0 ? inArray(todos.githubIssueNumber, closes) : undefined)!);
+      const linked = await lockProjectTodos(tx, project.id, or(eq(todos.githubPrNumber, pull.number), closes.length > 0 ? inArray(todos.githubIssueNumber, closes) : undefined)!);
       for (const todo of linked) await write(todo, { status: 'done', ...prLinkFor(todo, pull) });
       break;
     }
@@ -69,20 +68,20 @@ export async function applyWebhookAction(tx: Tx, record: MutationRecorder, actor
       const { pull } = action;
       const closes = closingIssueNumbers(pull.title, pull.body);
       if (closes.length === 0) return 0;
-      const linked = await lockTodos(tx, project.id, inArray(todos.githubIssueNumber, closes));
+      const linked = await lockProjectTodos(tx, project.id, inArray(todos.githubIssueNumber, closes));
       for (const todo of linked) await write(todo, prLinkFor(todo, pull));
       break;
     }
     case 'issue_edited': {
       const { issue } = action;
-      for (const todo of await lockTodos(tx, project.id, eq(todos.githubIssueNumber, issue.number))) {
+      for (const todo of await lockProjectTodos(tx, project.id, eq(todos.githubIssueNumber, issue.number))) {
         await write(todo, { title: todoTitleOf(issue), description: todoDescriptionOf(issue) });
       }
       break;
     }
     case 'issue_state': {
       const { issue, state } = action;
-      for (const todo of await lockTodos(tx, project.id, eq(todos.githubIssueNumber, issue.number))) {
+      for (const todo of await lockProjectTodos(tx, project.id, eq(todos.githubIssueNumber, issue.number))) {
         await write(todo, { status: statusFollowing(todo.status, state) });
       }
       break;
@@ -101,10 +100,3 @@ function prLinkFor(todo: TodoRow, pull: PullRequestFacts): GitHubTodoChanges {
   return { githubPrNumber: pull.number, ...(pull.htmlUrl !== null && { githubPrUrl: pull.htmlUrl }) };
 }
 
-/** The todo rows first, then the project's work lock, as every todo mutation takes them; then the rows as they now are. */
-async function lockTodos(tx: Tx, projectId: string, condition: SQL): Promise<TodoRow[]> {
-  const where = and(eq(todos.projectId, projectId), condition);
-  await tx.select({ id: todos.id }).from(todos).where(where).for('no key update');
-  await lockProjectWork(tx, projectId);
-  return tx.select(todoColumns).from(todos).where(where).orderBy(todos.createdAt, todos.id).for('no key update');
-}
